@@ -1,0 +1,101 @@
+# Patenbot: `make run` and `make test` do all setup on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYENV_ROOT ?= $(HOME)/.pyenv
+# A usable interpreter of version $(1): pythonX.Y on PATH if it really runs (a pyenv
+# shim for a version that is not selected refuses), else pyenv's installed one.
+find_python = $(firstword $(foreach candidate,python$(1) $(sort $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1))),$(if $(shell $(candidate) -c "import sys; print(sys.version_info[:2] == ($(subst .,$(comma),$(1))))" 2>/dev/null | grep True),$(candidate))))
+comma := ,
+PYTHON312 ?= $(call find_python,3.12)
+PYTHON310 ?= $(call find_python,3.10)
+
+VENV := .venv
+VENV_RASA := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(VENV_RASA)/bin/rasa
+PYBABEL := $(VENV)/bin/pybabel
+DOMAIN_NAME := patenbot
+POT := locale/$(DOMAIN_NAME).pot
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/$(DOMAIN_NAME).po)
+MO_FILES := $(PO_FILES:.po=.mo)
+BABEL_KEYWORDS := --no-default-keywords -k N_ -k pgettext:2c,3 -k gettext:2 -k tr:1c,2
+
+export PATENBOT_DATA_DIR ?= data
+export PATENBOT_ACTION_PORT ?= 5055
+export PATENBOT_ACTION_URL ?= http://127.0.0.1:$(PATENBOT_ACTION_PORT)
+export PATENBOT_TRACKER_DB ?= $(CURDIR)/$(PATENBOT_DATA_DIR)/conversations.sqlite
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: check-pythons
+check-pythons:
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 is missing. Install it, e.g. 'pyenv install 3.12', or set PYTHON312=/path/to/python3.12." >&2; exit 1; }
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 (for the Rasa server only) is missing. Install it, e.g. 'pyenv install 3.10', or set PYTHON310=/path/to/python3.10." >&2; exit 1; }
+
+$(VENV)/.installed: pyproject.toml | check-pythons
+	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV_RASA)/.installed: requirements-rasa.txt | check-pythons
+	test -x $(VENV_RASA)/bin/python || $(PYTHON310) -m venv $(VENV_RASA)
+	$(VENV_RASA)/bin/python -m pip install --quiet --upgrade pip==25.3
+	$(VENV_RASA)/bin/python -m pip install --quiet -r requirements-rasa.txt
+	touch $@
+
+.PHONY: setup
+setup: $(VENV)/.installed $(VENV_RASA)/.installed catalogs ## Create both environments and compile the catalogs
+
+.PHONY: extract
+extract: $(VENV)/.installed ## Extract all texts into locale/patenbot.pot
+	$(PYBABEL) extract -F babel.cfg $(BABEL_KEYWORDS) --sort-by-file --add-comments=Translators: \
+	  --msgid-bugs-address=patenbot@example.org --project=Patenbot --copyright-holder="Patenbot contributors" \
+	  -o $(POT) .
+
+.PHONY: update-catalogs
+update-catalogs: extract ## Merge new texts from the POT into every language's PO file
+	$(PYBABEL) update -i $(POT) -d locale -D $(DOMAIN_NAME) --previous
+
+.PHONY: add-language
+add-language: extract ## Start a catalog for a new language: make add-language LANG=fr
+	@test -n "$(LANG)" || { echo "Usage: make add-language LANG=<babel locale, e.g. fr>" >&2; exit 1; }
+	$(PYBABEL) init -i $(POT) -d locale -D $(DOMAIN_NAME) -l $(LANG)
+
+%.mo: %.po $(VENV)/.installed
+	$(PYBABEL) compile --quiet --statistics -i $< -o $@ 2>&1 | grep -v "^$$" || true
+
+.PHONY: catalogs
+catalogs: $(MO_FILES) ## Compile the catalogs (.po → .mo)
+
+.PHONY: train
+train: $(VENV_RASA)/.installed ## Train the model (Rasa skips training when nothing changed)
+	$(RASA) train --data nlu_data --config config.yml --domain domain.yml --out models --quiet
+
+.PHONY: run
+run: setup train ## Start everything; without TELEGRAM_BOT_TOKEN, chat in the terminal
+	@$(PY) -m bot run
+
+.PHONY: lint
+lint: $(VENV)/.installed ## ruff and mypy
+	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/ruff format --check bot actions tests
+	$(VENV)/bin/mypy
+
+.PHONY: validate
+validate: $(VENV_RASA)/.installed ## rasa data validate
+	$(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --fail-on-warnings
+
+.PHONY: test
+test: setup lint validate train ## Everything CI runs: lint, unit, catalogs, Rasa stories, NLU evaluation, end to end
+	$(VENV)/bin/pytest -q
+
+.PHONY: clean
+clean: ## Remove environments, models and local data
+	rm -rf $(VENV) $(VENV_RASA) models data results

@@ -1,0 +1,1 @@
+"""Patenbot: a multilingual assistant that recruits volunteer mentors for children and families."""

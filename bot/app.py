@@ -1,0 +1,67 @@
+"""Wires the front end to the servers: the body of ``python -m bot run`` and ``chat``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+
+from bot.conversation import ConversationService
+from bot.i18n import Catalogs
+from bot.language_detection import LanguageDetection
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+from bot.supervisor import ChildFailedError, Supervisor
+from bot.terminal import TerminalChat
+
+
+def build_service(settings: Settings, rasa: RasaClient) -> ConversationService:
+    """Create the shared conversation core every channel uses."""
+    return ConversationService(
+        rasa,
+        Catalogs(settings.path(settings.locale_dir)),
+        LanguageDetection(),
+        max_message_chars=settings.max_message_chars,
+    )
+
+
+async def run_chat(settings: Settings, *, sender_id: str | None = None) -> int:
+    """Chat in the terminal with servers that are already running."""
+    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    try:
+        await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run()
+    finally:
+        await rasa.aclose()
+    return 0
+
+
+async def run_supervised(settings: Settings) -> int:
+    """Start both servers, run the front end, and stop everything at the end."""
+    if settings.telegram_bot_token is not None:
+        sys.stderr.write(
+            "TELEGRAM_BOT_TOKEN is set, but the Telegram front end is not built yet; "
+            "chatting in the terminal instead.\n"
+        )
+    supervisor = Supervisor(settings)
+    try:
+        supervisor.start()
+        await supervisor.wait_until_ready()
+        chat: asyncio.Task[object] = asyncio.create_task(run_chat(settings))
+        watch: asyncio.Task[object] = asyncio.create_task(supervisor.watch())
+        done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (chat, watch):
+            if task not in done:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ChildFailedError):
+                    await task
+        for task in done:
+            task.result()
+        return 0
+    except ChildFailedError as error:
+        sys.stderr.write(f"\n{error}\n")
+        return 1
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return 130
+    finally:
+        sys.stderr.write("Stopping the servers …\n")
+        supervisor.stop()

@@ -1,0 +1,255 @@
+"""The front-end core shared by every channel (terminal now, Telegram next).
+
+A channel turns what the user did into one of three calls (:meth:`handle_text`,
+:meth:`handle_button`, :meth:`handle_command`) and shows the returned replies. This
+module decides the reply language, catches bad input, and makes sure typed text is
+never taken as a Rasa payload: only payloads the front end itself issued (buttons,
+its own commands) are sent as such.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.i18n import Catalogs, LanguageDecision, LanguageState, resolve_language
+from bot.language_detection import LanguageDetection
+from bot.languages import LANGUAGES
+from bot.rasa_client import RasaClient, RasaUnavailableError
+
+logger = logging.getLogger(__name__)
+
+# Commands every channel understands, mapped to the payload they send to Rasa.
+COMMAND_PAYLOADS = {
+    "start": "/greet",
+    "help": "/help",
+    "language": "/change_language",
+}
+# How many issued buttons are remembered per conversation.
+MAX_ISSUED_BUTTONS = 64
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button shown to the user; ``token`` is what the channel sends back."""
+
+    title: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message for the channel to show."""
+
+    text: str
+    language: str
+    choices: tuple[Choice, ...] = ()
+
+    @property
+    def is_rtl(self) -> bool:
+        """Return whether the reply's language is written right to left."""
+        return self.language == "ar"
+
+
+@dataclass
+class _Conversation:
+    state: LanguageState | None = None
+    loaded: bool = False
+    issued: OrderedDict[str, str] = field(default_factory=OrderedDict)
+
+
+def _language_choice(payload: str) -> str | None:
+    """Return the language a ``/change_language{...}`` payload picks, if any."""
+    prefix = "/change_language"
+    if not payload.startswith(prefix + "{"):
+        return None
+    try:
+        entities = json.loads(payload[len(prefix) :])
+    except json.JSONDecodeError:
+        return None
+    language = entities.get("language") if isinstance(entities, dict) else None
+    return language if isinstance(language, str) else None
+
+
+def _has_words(text: str) -> bool:
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+class ConversationService:
+    """Turns user input into Rasa turns and local replies, for any channel."""
+
+    def __init__(
+        self,
+        rasa: RasaClient,
+        catalogs: Catalogs,
+        detection: LanguageDetection,
+        *,
+        max_message_chars: int,
+    ) -> None:
+        """Create the service; it keeps a little state per conversation in memory."""
+        self._rasa = rasa
+        self._catalogs = catalogs
+        self._detection = detection
+        self._max_chars = max_message_chars
+        self._conversations: dict[str, _Conversation] = {}
+
+    async def handle_text(
+        self, sender_id: str, text: str, *, client_language: str | None = None
+    ) -> list[Reply]:
+        """Handle a typed message.
+
+        Args:
+            sender_id: The channel's stable id of the conversation.
+            text: What the user typed, as it came.
+            client_language: The client's language hint, e.g. Telegram's ``language_code``.
+        """
+        conversation = await self._conversation(sender_id)
+        stripped = text.strip()
+        if stripped.startswith("/"):
+            command = stripped.split()[0][1:].split("@")[0].lower()
+            return await self.handle_command(sender_id, command, client_language=client_language)
+        if not stripped or len(stripped) > self._max_chars or not _has_words(stripped):
+            decision = self._decide(conversation, None, client_language)
+            return [self._bad_input_reply(stripped, decision.language)]
+        decision = self._decide(conversation, stripped, client_language)
+        if decision.unsupported:
+            return [self._unsupported_language_reply(decision.language)]
+        return await self._send(sender_id, conversation, stripped, decision, client_language)
+
+    async def handle_button(
+        self, sender_id: str, token: str, *, client_language: str | None = None
+    ) -> list[Reply]:
+        """Handle a button press; unknown or expired tokens get a kind note."""
+        conversation = await self._conversation(sender_id)
+        payload = conversation.issued.get(token)
+        if payload is None:
+            decision = self._decide(conversation, None, client_language)
+            text = self._catalogs.pgettext(
+                decision.language,
+                "frontend",
+                "Dieser Knopf ist nicht mehr gültig. Bitte schreiben Sie Ihre Frage "
+                "oder tippen Sie /help.",
+            )
+            return [Reply(text, decision.language)]
+        decision = self._decide(
+            conversation, None, client_language, explicit_choice=_language_choice(payload)
+        )
+        return await self._send(sender_id, conversation, payload, decision, client_language)
+
+    async def handle_command(
+        self, sender_id: str, command: str, *, client_language: str | None = None
+    ) -> list[Reply]:
+        """Handle a front-end command such as ``start`` (without the slash)."""
+        conversation = await self._conversation(sender_id)
+        decision = self._decide(conversation, None, client_language)
+        payload = COMMAND_PAYLOADS.get(command)
+        if payload is None:
+            text = self._catalogs.pgettext(
+                decision.language,
+                "frontend",
+                "Diesen Befehl kenne ich nicht. Sie können einfach Ihre Frage schreiben. "
+                "Befehle: /start, /help, /language.",
+            )
+            return [Reply(text, decision.language)]
+        return await self._send(sender_id, conversation, payload, decision, client_language)
+
+    async def _conversation(self, sender_id: str) -> _Conversation:
+        conversation = self._conversations.setdefault(sender_id, _Conversation())
+        if not conversation.loaded:
+            try:
+                conversation.state = await self._rasa.language_state(sender_id)
+                conversation.loaded = True
+            except RasaUnavailableError:
+                logger.warning("Could not read a conversation's language from Rasa.")
+        return conversation
+
+    def _decide(
+        self,
+        conversation: _Conversation,
+        text: str | None,
+        client_language: str | None,
+        *,
+        explicit_choice: str | None = None,
+    ) -> LanguageDecision:
+        return resolve_language(
+            text,
+            state=conversation.state,
+            client_hint=client_language,
+            detection=self._detection,
+            explicit_choice=explicit_choice,
+        )
+
+    async def _send(
+        self,
+        sender_id: str,
+        conversation: _Conversation,
+        message: str,
+        decision: LanguageDecision,
+        client_language: str | None,
+    ) -> list[Reply]:
+        metadata: dict[str, Any] = {
+            "language": decision.language,
+            "language_explicit": decision.explicit,
+        }
+        if client_language:
+            metadata["client_language"] = client_language
+        try:
+            messages = await self._rasa.send(sender_id, message, metadata)
+        except RasaUnavailableError as error:
+            logger.error("Rasa did not answer a message: %s", error)
+            text = self._catalogs.pgettext(
+                decision.language,
+                "frontend",
+                "Entschuldigung, ich bin gerade nicht erreichbar. "
+                "Bitte schreiben Sie Ihre Nachricht in ein paar Minuten noch einmal.",
+            )
+            return [Reply(text, decision.language)]
+        conversation.state = LanguageState(decision.language, decision.explicit)
+        return [self._reply(conversation, item, decision.language) for item in messages]
+
+    def _reply(self, conversation: _Conversation, message: dict[str, Any], language: str) -> Reply:
+        choices = []
+        for button in message.get("buttons") or ():
+            token = secrets.token_urlsafe(6)
+            conversation.issued[token] = str(button.get("payload", ""))
+            choices.append(Choice(title=str(button.get("title", "")), token=token))
+        while len(conversation.issued) > MAX_ISSUED_BUTTONS:
+            conversation.issued.popitem(last=False)
+        return Reply(str(message.get("text") or ""), language, tuple(choices))
+
+    def _bad_input_reply(self, text: str, language: str) -> Reply:
+        if not text:
+            message = self._catalogs.pgettext(
+                language,
+                "frontend",
+                "Ihre Nachricht war leer. Schreiben Sie mir einfach Ihre Frage.",
+            )
+        elif len(text) > self._max_chars:
+            message = self._catalogs.pgettext(
+                language,
+                "frontend",
+                "Ihre Nachricht ist sehr lang. Bitte stellen Sie mir eine kurze Frage "
+                "auf einmal, mit höchstens {limit} Zeichen.",
+            ).format(limit=self._max_chars)
+        else:
+            message = self._catalogs.pgettext(
+                language,
+                "frontend",
+                "Ich verstehe nur Text. Bitte schreiben Sie Ihre Frage in Worten.",
+            )
+        return Reply(message, language)
+
+    def _unsupported_language_reply(self, language: str) -> Reply:
+        names = ", ".join(item.native_name for item in LANGUAGES)
+        message = self._catalogs.pgettext(
+            language,
+            "frontend",
+            "Diese Sprache spreche ich leider noch nicht. Ich antworte auf: {languages}. "
+            "Tippen Sie /language, um eine Sprache zu wählen.",
+        ).format(languages=names)
+        return Reply(message, language)

@@ -1,0 +1,118 @@
+"""Message catalogs and the one decision about which language to answer in."""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.support import Translations
+
+from bot.language_detection import LanguageDetection
+from bot.languages import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    get_language,
+    is_supported,
+    match_client_language,
+)
+
+GETTEXT_DOMAIN = "patenbot"
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+class CatalogError(RuntimeError):
+    """A compiled catalog is missing; run ``make catalogs``."""
+
+
+class Catalogs:
+    """The compiled gettext catalogs of every supported language."""
+
+    def __init__(self, locale_dir: Path) -> None:
+        """Load the compiled catalog (``.mo``) of every language but the source.
+
+        Raises:
+            CatalogError: If a compiled catalog is missing.
+        """
+        self._translations: dict[str, gettext.NullTranslations] = {}
+        for language in LANGUAGES:
+            if language.code == SOURCE_LANGUAGE:
+                self._translations[language.code] = gettext.NullTranslations()
+                continue
+            path = locale_dir / language.locale / "LC_MESSAGES" / f"{GETTEXT_DOMAIN}.mo"
+            if not path.is_file():
+                raise CatalogError(f"Missing compiled catalog {path}; run 'make catalogs'.")
+            with path.open("rb") as handle:
+                self._translations[language.code] = Translations(handle, domain=GETTEXT_DOMAIN)
+
+    def gettext(self, language: str, message: str) -> str:
+        """Translate ``message`` into ``language``."""
+        return self._translations[language].gettext(message)
+
+    def pgettext(self, language: str, context: str, message: str) -> str:
+        """Translate ``message`` with its ``context`` into ``language``."""
+        return self._translations[language].pgettext(context, message)
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    """The conversation's language as stored in its ``language`` slots."""
+
+    language: str
+    explicit: bool = False
+
+
+@dataclass(frozen=True)
+class LanguageDecision:
+    """Which language to answer a message in.
+
+    Attributes:
+        language: Supported language code to reply in.
+        explicit: Whether the user chose it explicitly (detection no longer overrides it).
+        unsupported: ISO code of the message's language if it is one we do not speak.
+    """
+
+    language: str
+    explicit: bool
+    unsupported: str | None = None
+
+
+def resolve_language(
+    text: str | None,
+    *,
+    state: LanguageState | None,
+    client_hint: str | None,
+    detection: LanguageDetection,
+    explicit_choice: str | None = None,
+) -> LanguageDecision:
+    """Decide the reply language; the only place in Patenbot that does.
+
+    Precedence: an explicit choice by the user, then the language of this message when
+    it is detected with confidence, then the conversation's current language, then the
+    client's language hint (e.g. Telegram's ``language_code``), then German.
+
+    Args:
+        text: The user's message, or ``None`` for a button press or command.
+        state: The conversation's language so far, or ``None`` at first contact.
+        client_hint: The language tag the client reports, if any.
+        detection: The language detector.
+        explicit_choice: A language the user just picked (language button or command).
+    """
+    if state and not is_supported(state.language):
+        state = None  # a language that was removed from the list since
+    if explicit_choice and is_supported(explicit_choice):
+        return LanguageDecision(get_language(explicit_choice).code, explicit=True)
+    detected = detection.detect(text) if text else None
+    unsupported = detected.iso_code if detected and not detected.supported_code else None
+    if state and state.explicit:
+        return LanguageDecision(state.language, explicit=True, unsupported=unsupported)
+    if detected and detected.supported_code:
+        return LanguageDecision(detected.supported_code, explicit=False)
+    if state:
+        return LanguageDecision(state.language, explicit=False, unsupported=unsupported)
+    fallback = match_client_language(client_hint) or SOURCE_LANGUAGE
+    return LanguageDecision(fallback, explicit=False, unsupported=unsupported)

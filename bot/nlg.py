@@ -1,0 +1,139 @@
+"""Renders Rasa responses in the conversation's language (the NLG endpoint's logic)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import string
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.district import District
+from bot.facts import district_facts
+from bot.i18n import Catalogs
+from bot.languages import LANGUAGES, SOURCE_LANGUAGE, is_supported
+from bot.responses import SourceResponse, button_context
+from bot.topics import TOPIC_TITLES, topic_payload
+
+logger = logging.getLogger(__name__)
+
+Button = dict[str, str]
+
+FALLBACK_RESPONSE = "utter_default"
+# Responses that introduce the assistant themselves get no first-contact notice.
+INTRODUCING_RESPONSES = frozenset({"utter_greet"})
+
+
+def language_buttons() -> list[Button]:
+    """Return one button per supported language, each named in itself."""
+    return [
+        {
+            "title": language.native_name,
+            "payload": "/change_language" + json.dumps({"language": language.code}),
+        }
+        for language in LANGUAGES
+    ]
+
+
+def _did_you_mean_buttons(
+    catalogs: Catalogs, language: str, arguments: Mapping[str, Any]
+) -> list[Button]:
+    choices = [key for key in arguments.get("choices") or () if key in TOPIC_TITLES]
+    buttons = [
+        {"title": catalogs.gettext(language, TOPIC_TITLES[key]), "payload": topic_payload(key)}
+        for key in choices
+    ]
+    buttons.append(
+        {"title": catalogs.pgettext(language, "did_you_mean", "Etwas anderes"), "payload": "/help"}
+    )
+    return buttons
+
+
+GeneratedButtons = Callable[[Catalogs, str, Mapping[str, Any]], list[Button]]
+
+GENERATED_BUTTONS: dict[str, GeneratedButtons] = {
+    "utter_offer_language": lambda _catalogs, _language, _arguments: language_buttons(),
+    "utter_choose_language": lambda _catalogs, _language, _arguments: language_buttons(),
+    "utter_did_you_mean": _did_you_mean_buttons,
+}
+
+
+def placeholders(text: str) -> set[str]:
+    """Return the names of the ``{placeholders}`` in a text."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def conversation_language(tracker: Mapping[str, Any]) -> str:
+    """Return the language stored in a tracker's slots, or German."""
+    language = (tracker.get("slots") or {}).get("language")
+    return language if isinstance(language, str) and is_supported(language) else SOURCE_LANGUAGE
+
+
+def _is_first_bot_message(events: Sequence[Mapping[str, Any]]) -> bool:
+    return not any(event.get("event") == "bot" for event in events)
+
+
+class ResponseRenderer:
+    """Renders a named response for a tracker, in the tracker's language."""
+
+    def __init__(
+        self,
+        responses: Mapping[str, SourceResponse],
+        catalogs: Catalogs,
+        district: District,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        """Keep what rendering needs; nothing is read from disk per request."""
+        self._responses = responses
+        self._catalogs = catalogs
+        self._district = district
+        self._clock = clock
+
+    def render(
+        self, name: str, tracker: Mapping[str, Any], arguments: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Return the message for Rasa's NLG endpoint protocol.
+
+        Args:
+            name: The response name Rasa asks for.
+            tracker: The tracker state Rasa sends with the request.
+            arguments: Extra values a custom action passed along.
+        """
+        language = conversation_language(tracker)
+        source = self._responses.get(name)
+        if source is None:
+            logger.error("Unknown response %s requested; sending the default reply.", name)
+            source = self._responses[FALLBACK_RESPONSE]
+        facts = district_facts(self._district, self._catalogs, language, now=self._clock())
+        text = self._catalogs.pgettext(language, source.name, source.text).format_map(facts)
+        if name not in INTRODUCING_RESPONSES and _is_first_bot_message(
+            tracker.get("events") or ()
+        ):
+            intro = self._catalogs.pgettext(
+                language,
+                "intro",
+                "Ich bin ein automatischer Assistent der {office_name}. "
+                "Sprache ändern: /language. Hilfe: /help.",
+            )
+            text = f"{intro.format_map(facts)}\n\n{text}"
+        buttons = [
+            {
+                "title": self._catalogs.pgettext(
+                    language, button_context(source.name), button.title
+                ),
+                "payload": button.payload,
+            }
+            for button in source.buttons
+        ]
+        generate = GENERATED_BUTTONS.get(source.name)
+        if generate:
+            buttons.extend(generate(self._catalogs, language, arguments or {}))
+        return {
+            "text": text,
+            "buttons": buttons,
+            "image": None,
+            "elements": [],
+            "attachments": [],
+            "custom": {},
+        }

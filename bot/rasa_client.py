@@ -1,0 +1,62 @@
+"""A small async client for the Rasa server's REST channel and HTTP API."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bot.i18n import LanguageState
+from bot.languages import is_supported
+
+
+class RasaUnavailableError(RuntimeError):
+    """The Rasa server did not answer in time or answered with an error."""
+
+
+class RasaClient:
+    """Talks to one Rasa server over loopback HTTP."""
+
+    def __init__(self, base_url: str, *, timeout: float) -> None:
+        """Create the client; call :meth:`aclose` when done."""
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def aclose(self) -> None:
+        """Close the underlying connection pool."""
+        await self._http.aclose()
+
+    async def send(
+        self, sender_id: str, message: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Send a user message (text or payload) and return the bot's messages.
+
+        Raises:
+            RasaUnavailableError: If the server cannot be reached or fails.
+        """
+        body = {"sender": sender_id, "message": message, "metadata": metadata}
+        try:
+            answer = await self._http.post("/webhooks/rest/webhook", json=body)
+            answer.raise_for_status()
+        except httpx.HTTPError as error:
+            raise RasaUnavailableError(type(error).__name__) from error
+        messages = answer.json()
+        return messages if isinstance(messages, list) else []
+
+    async def language_state(self, sender_id: str) -> LanguageState | None:
+        """Return the language stored in a conversation's slots, if any.
+
+        Raises:
+            RasaUnavailableError: If the server cannot be reached or fails.
+        """
+        path = f"/conversations/{quote(sender_id, safe='')}/tracker"
+        try:
+            answer = await self._http.get(path, params={"include_events": "NONE"})
+            answer.raise_for_status()
+        except httpx.HTTPError as error:
+            raise RasaUnavailableError(type(error).__name__) from error
+        slots = answer.json().get("slots") or {}
+        language = slots.get("language")
+        if not isinstance(language, str) or not is_supported(language):
+            return None
+        return LanguageState(language=language, explicit=bool(slots.get("language_explicit")))

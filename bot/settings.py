@@ -1,0 +1,57 @@
+"""Runtime settings, read once from the environment (and ``.env``) at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Settings of the three processes; see ``.env.example`` for each variable.
+
+    Relative paths are taken relative to the project folder, so the commands work
+    from any working directory.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="PATENBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")
+    )
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    data_dir: Path = Path("data")
+    district_file: Path = Path("district.yml")
+    domain_file: Path = Path("domain.yml")
+    locale_dir: Path = Path("locale")
+    model_dir: Path = Path("models")
+    rasa_executable: Path = Path(".venv-rasa/bin/rasa")
+    log_level: str = "INFO"
+    rasa_timeout_seconds: float = 30.0
+    max_message_chars: int = 1000
+
+    def path(self, value: Path) -> Path:
+        """Return ``value`` resolved against the project folder if it is relative."""
+        return value if value.is_absolute() else PROJECT_ROOT / value
+
+    @property
+    def rasa_url(self) -> str:
+        """Return the base URL of the Rasa server."""
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        """Return the base URL of the action server (custom actions and NLG)."""
+        return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def tracker_db(self) -> Path:
+        """Return the SQLite file of Rasa's tracker store."""
+        return self.path(self.data_dir) / "conversations.sqlite"

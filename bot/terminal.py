@@ -1,0 +1,74 @@
+"""The terminal front end: a chat on stdin/stdout through the shared conversation core."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from typing import TextIO
+
+from bot.conversation import ConversationService, Reply
+
+
+def format_reply(reply: Reply) -> str:
+    """Return a reply as terminal text, with its buttons as numbered choices."""
+    lines = [reply.text]
+    lines.extend(f"  {number}) {choice.title}" for number, choice in enumerate(reply.choices, 1))
+    return "\n".join(lines)
+
+
+class TerminalChat:
+    """Reads user messages line by line and prints the bot's replies."""
+
+    def __init__(
+        self,
+        service: ConversationService,
+        *,
+        sender_id: str | None = None,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ) -> None:
+        """Create a chat; a new conversation id is made unless one is given."""
+        self._service = service
+        self._sender_id = sender_id or f"terminal-{uuid.uuid4().hex[:12]}"
+        self._stdin = stdin
+        self._stdout = stdout
+        self._last_choices: tuple[str, ...] = ()
+
+    @property
+    def interactive(self) -> bool:
+        """Return whether a person types at a terminal (not a pipe or file)."""
+        return self._stdin.isatty()
+
+    async def run(self) -> None:
+        """Chat until end of input (Ctrl-D) or ``/quit``."""
+        if self.interactive:
+            self._show(await self._service.handle_command(self._sender_id, "start"))
+        while True:
+            line = await asyncio.to_thread(self._read_line)
+            if line is None or line.strip() in {"/quit", "/exit"}:
+                return
+            self._show(await self._answer(line.rstrip("\r\n")))
+
+    def _read_line(self) -> str | None:
+        if self.interactive:
+            self._stdout.write("> ")
+            self._stdout.flush()
+        line = self._stdin.readline()
+        return line if line else None
+
+    async def _answer(self, line: str) -> list[Reply]:
+        choice = line.strip()
+        if choice.isdecimal() and 1 <= int(choice) <= len(self._last_choices):
+            token = self._last_choices[int(choice) - 1]
+            return await self._service.handle_button(self._sender_id, token)
+        return await self._service.handle_text(self._sender_id, line)
+
+    def _show(self, replies: list[Reply]) -> None:
+        tokens: tuple[str, ...] = ()
+        for reply in replies:
+            self._stdout.write(format_reply(reply) + "\n")
+            tokens = tuple(choice.token for choice in reply.choices) or tokens
+        self._stdout.write("\n")
+        self._stdout.flush()
+        self._last_choices = tokens

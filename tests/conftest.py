@@ -1,0 +1,34 @@
+"""Shared fixtures: project paths and loaded resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.district import District, load_district
+from bot.i18n import Catalogs
+from bot.language_detection import LanguageDetection
+from bot.responses import SourceResponse, load_responses
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def catalogs() -> Catalogs:
+    return Catalogs(ROOT / "locale")
+
+
+@pytest.fixture(scope="session")
+def district() -> District:
+    return load_district(ROOT / "district.yml")
+
+
+@pytest.fixture(scope="session")
+def responses() -> dict[str, SourceResponse]:
+    return load_responses(ROOT / "domain.yml")
+
+
+@pytest.fixture(scope="session")
+def detection() -> LanguageDetection:
+    return LanguageDetection()
