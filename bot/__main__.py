@@ -19,6 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="chat in the terminal with servers already running")
     chat.add_argument("--sender", help="continue the conversation with this id")
     commands.add_parser("action-server", help="serve the custom actions and the NLG endpoint")
+    commands.add_parser("evaluate", help="NLU accuracy per language on the held-out sets")
     return parser
 
 
@@ -44,9 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         _configure_logging(settings, to_stderr=True)
         serve(settings)
         return 0
-    from bot.app import run_chat, run_supervised
+    from bot.app import run_chat, run_evaluation, run_supervised
 
     _configure_logging(settings, to_stderr=False)
+    if command == "evaluate":
+        return asyncio.run(run_evaluation(settings))
     if command == "chat":
         return asyncio.run(run_chat(settings, sender_id=args.sender))
     return asyncio.run(run_supervised(settings))

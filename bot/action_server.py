@@ -57,16 +57,14 @@ def build_app(settings: Settings) -> Sanic[Any, Any]:
     async def nlg(request: Request) -> HTTPResponse:
         """Render the response Rasa asks for, in the conversation's language."""
         body = request.json or {}
-        message = renderer.render(
-            str(body.get("response", "")), body.get("tracker") or {}, body.get("arguments")
-        )
+        name = str(body.get("response", ""))
+        try:
+            message = renderer.render(name, body.get("tracker") or {}, body.get("arguments"))
+        except Exception:
+            # Logged without the request body: the tracker holds the user's messages.
+            logger.exception("Rendering response %s failed.", name)
+            return response.json({"error": "rendering failed"}, status=500)
         return response.json(message)
-
-    @app.exception(Exception)
-    async def on_error(request: Request, exception: Exception) -> HTTPResponse:
-        """Log the failure without the request body, which holds the user's messages."""
-        logger.error("Request to %s failed: %s", request.path, type(exception).__name__)
-        return response.json({"error": "internal error"}, status=500)
 
     return app
 

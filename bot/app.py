@@ -7,10 +7,12 @@ import contextlib
 import sys
 
 from bot.conversation import ConversationService
+from bot.evaluation import evaluate_language, load_examples, markdown_table
 from bot.i18n import Catalogs
 from bot.language_detection import LanguageDetection
+from bot.languages import LANGUAGES
 from bot.rasa_client import RasaClient
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.supervisor import ChildFailedError, Supervisor
 from bot.terminal import TerminalChat
 
@@ -64,4 +66,30 @@ async def run_supervised(settings: Settings) -> int:
         return 130
     finally:
         sys.stderr.write("Stopping the servers …\n")
+        supervisor.stop()
+
+
+async def run_evaluation(settings: Settings) -> int:
+    """Start the servers and print the NLU accuracy per language as a Markdown table."""
+    supervisor = Supervisor(settings)
+    try:
+        supervisor.start()
+        await supervisor.wait_until_ready()
+        detection = LanguageDetection()
+        reports = []
+        for language in LANGUAGES:
+            held_out = PROJECT_ROOT / "tests" / "nlu" / f"{language.code}.yml"
+            if held_out.is_file():
+                examples = load_examples(held_out)
+                reports.append(
+                    await asyncio.to_thread(
+                        evaluate_language, settings.rasa_url, language.code, examples, detection
+                    )
+                )
+        sys.stdout.write(markdown_table(reports) + "\n")
+        return 0
+    except ChildFailedError as error:
+        sys.stderr.write(f"\n{error}\n")
+        return 1
+    finally:
         supervisor.stop()

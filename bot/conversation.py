@@ -210,7 +210,18 @@ class ConversationService:
             )
             return [Reply(text, decision.language)]
         conversation.state = LanguageState(decision.language, decision.explicit)
-        return [self._reply(conversation, item, decision.language) for item in messages]
+        replies = [self._reply(conversation, item, decision.language) for item in messages]
+        replies = [reply for reply in replies if reply.text or reply.choices]
+        if not replies:
+            logger.error("Rasa answered a message with no reply.")
+            text = self._catalogs.pgettext(
+                decision.language,
+                "frontend",
+                "Entschuldigung, da ist bei mir etwas schiefgegangen. "
+                "Bitte versuchen Sie es noch einmal.",
+            )
+            return [Reply(text, decision.language)]
+        return replies
 
     def _reply(self, conversation: _Conversation, message: dict[str, Any], language: str) -> Reply:
         choices = []

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import uuid
 from typing import TextIO
 
 from bot.conversation import ConversationService, Reply
 
 
-def format_reply(reply: Reply) -> str:
-    """Return a reply as terminal text, with its buttons as numbered choices."""
-    lines = [reply.text]
-    lines.extend(f"  {number}) {choice.title}" for number, choice in enumerate(reply.choices, 1))
+def format_reply(reply: Reply, *, first_number: int = 1) -> str:
+    """Return a reply as terminal text, with its buttons as numbered choices.
+
+    Args:
+        reply: The reply to show.
+        first_number: The number of its first button; buttons are numbered on across
+            the replies of one turn, so every number means one button.
+    """
+    lines = [reply.text] if reply.text else []
+    lines.extend(
+        f"  {number}) {choice.title}" for number, choice in enumerate(reply.choices, first_number)
+    )
     return "\n".join(lines)
 
 
@@ -42,20 +51,29 @@ class TerminalChat:
 
     async def run(self) -> None:
         """Chat until end of input (Ctrl-D) or ``/quit``."""
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def read_lines() -> None:
+            # A daemon thread: a blocked read must not keep the program alive at exit.
+            for line in iter(self._stdin.readline, ""):
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
         if self.interactive:
             self._show(await self._service.handle_command(self._sender_id, "start"))
+        threading.Thread(target=read_lines, name="terminal-input", daemon=True).start()
         while True:
-            line = await asyncio.to_thread(self._read_line)
+            self._prompt()
+            line = await lines.get()
             if line is None or line.strip() in {"/quit", "/exit"}:
                 return
             self._show(await self._answer(line.rstrip("\r\n")))
 
-    def _read_line(self) -> str | None:
+    def _prompt(self) -> None:
         if self.interactive:
             self._stdout.write("> ")
             self._stdout.flush()
-        line = self._stdin.readline()
-        return line if line else None
 
     async def _answer(self, line: str) -> list[Reply]:
         choice = line.strip()
@@ -65,10 +83,10 @@ class TerminalChat:
         return await self._service.handle_text(self._sender_id, line)
 
     def _show(self, replies: list[Reply]) -> None:
-        tokens: tuple[str, ...] = ()
+        tokens: list[str] = []
         for reply in replies:
-            self._stdout.write(format_reply(reply) + "\n")
-            tokens = tuple(choice.token for choice in reply.choices) or tokens
+            self._stdout.write(format_reply(reply, first_number=len(tokens) + 1) + "\n")
+            tokens.extend(choice.token for choice in reply.choices)
         self._stdout.write("\n")
         self._stdout.flush()
-        self._last_choices = tokens
+        self._last_choices = tuple(tokens)

@@ -75,7 +75,9 @@ def test_unsupported_language_is_reported_and_language_kept(
 
 
 def test_removed_language_in_state_is_ignored(detection: LanguageDetection) -> None:
-    decision = resolve_language("ok", state=LanguageState("xx"), client_hint=None, detection=detection)
+    decision = resolve_language(
+        "ok", state=LanguageState("xx"), client_hint=None, detection=detection
+    )
     assert decision.language == "de"
 
 
@@ -83,7 +85,9 @@ def test_removed_language_in_state_is_ignored(detection: LanguageDetection) -> N
     ("tag", "expected"),
     [("tr", "tr"), ("de-AT", "de"), ("uk_UA", "uk"), ("EN-gb", "en"), ("fr", None), (None, None)],
 )
-def test_client_language_tags_map_to_supported_codes(tag: str | None, expected: str | None) -> None:
+def test_client_language_tags_map_to_supported_codes(
+    tag: str | None, expected: str | None
+) -> None:
     assert match_client_language(tag) == expected
 
 

@@ -1,0 +1,106 @@
+"""NLU evaluation on the held-out sets in ``tests/nlu/``, against a running Rasa server."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from bot.language_detection import LanguageDetection
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A held-out message and its true label (intent or ``faq/<topic>``)."""
+
+    text: str
+    label: str
+
+
+@dataclass
+class LanguageReport:
+    """Evaluation figures of one language."""
+
+    language: str
+    total: int = 0
+    correct: int = 0
+    fallbacks: int = 0
+    language_detected: int = 0
+    language_wrong: int = 0
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of messages whose intent (and FAQ topic) was predicted right."""
+        return self.correct / self.total if self.total else 0.0
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Read a Rasa NLU YAML file into examples."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    examples = []
+    for block in data.get("nlu") or ():
+        for line in str(block.get("examples", "")).splitlines():
+            text = line.strip()
+            if text.startswith("- "):
+                examples.append(Example(text=text[2:].strip(), label=str(block["intent"])))
+    return examples
+
+
+def predicted_label(parse: dict[str, Any]) -> str:
+    """Return the label Rasa predicted: the intent, with the topic for FAQs."""
+    intent = str((parse.get("intent") or {}).get("name") or "")
+    if intent != "faq":
+        return intent
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    key = (selector.get("response") or {}).get("intent_response_key")
+    return str(key) if key else intent
+
+
+def evaluate_language(
+    rasa_url: str, language: str, examples: list[Example], detection: LanguageDetection
+) -> LanguageReport:
+    """Parse every example with the Rasa server and count right and wrong labels.
+
+    A fallback (the assistant asks "did you mean …?") counts as wrong.
+    """
+    report = LanguageReport(language=language)
+    with httpx.Client(base_url=rasa_url, timeout=30.0) as client:
+        for example in examples:
+            answer = client.post("/model/parse", json={"text": example.text})
+            answer.raise_for_status()
+            label = predicted_label(answer.json())
+            report.total += 1
+            if label == example.label:
+                report.correct += 1
+            else:
+                report.confusions[(example.label, label)] += 1
+                if label == FALLBACK_INTENT:
+                    report.fallbacks += 1
+            detected = detection.detect(example.text)
+            if detected is not None:
+                report.language_detected += 1
+                if detected.supported_code != language.split("-")[0]:
+                    report.language_wrong += 1
+    return report
+
+
+def markdown_table(reports: list[LanguageReport]) -> str:
+    """Return the reports as a Markdown table for docs/benchmarks.md."""
+    lines = [
+        "| language | examples | intent accuracy | of which fallback | "
+        "language detected | detected wrongly |",
+        "|---|---|---|---|---|---|",
+    ]
+    for report in reports:
+        lines.append(
+            f"| {report.language} | {report.total} | {report.accuracy:.3f} | "
+            f"{report.fallbacks} | {report.language_detected} | {report.language_wrong} |"
+        )
+    return "\n".join(lines)

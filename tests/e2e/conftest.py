@@ -1,0 +1,67 @@
+"""Real servers for end-to-end tests: the Rasa server and the action server (with NLG)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_service
+from bot.conversation import ConversationService
+from bot.district import District
+from bot.i18n import Catalogs
+from bot.nlg import ResponseRenderer
+from bot.rasa_client import RasaClient
+from bot.responses import SourceResponse
+from bot.settings import Settings
+from bot.supervisor import Supervisor
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_settings(data_dir: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        rasa_port=free_port(),
+        action_port=free_port(),
+        data_dir=data_dir,
+        telegram_bot_token=None,
+    )
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Start both servers once for the whole test session."""
+    settings = make_settings(tmp_path_factory.mktemp("data"))
+    supervisor = Supervisor(settings, progress=io.StringIO())
+    supervisor.start()
+    try:
+        asyncio.run(supervisor.wait_until_ready())
+        yield settings
+    finally:
+        supervisor.stop()
+
+
+@pytest.fixture
+async def service(servers: Settings) -> AsyncIterator[ConversationService]:
+    rasa = RasaClient(servers.rasa_url, timeout=servers.rasa_timeout_seconds)
+    try:
+        yield build_service(servers, rasa)
+    finally:
+        await rasa.aclose()
+
+
+@pytest.fixture(scope="session")
+def expected(
+    responses: dict[str, SourceResponse], catalogs: Catalogs, district: District
+) -> ResponseRenderer:
+    """Renders what a response must look like in a language (after the first message)."""
+    return ResponseRenderer(responses, catalogs, district)

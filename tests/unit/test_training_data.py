@@ -1,0 +1,55 @@
+"""Training data covers every intent in every language and stays apart from the test sets."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import yaml
+
+from bot.evaluation import Example, load_examples
+from bot.languages import LANGUAGES
+from tests.conftest import ROOT
+
+LANGUAGE_CODES = [language.code for language in LANGUAGES if language.detector_name]
+
+
+def domain_labels() -> set[str]:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    labels = {intent for intent in domain["intents"] if intent != "faq"}
+    labels.update(
+        name.removeprefix("utter_")
+        for name in domain["responses"]
+        if name.startswith("utter_faq/")
+    )
+    return labels
+
+
+def training_examples(language: str) -> list[Example]:
+    folder = ROOT / "nlu_data" / language
+    return [example for path in sorted(folder.glob("*.yml")) for example in load_examples(path)]
+
+
+def test_faq_topics_are_exactly_the_agreed_ones() -> None:
+    topics = {label for label in domain_labels() if label.startswith("faq/")}
+    assert len(topics) == 22
+
+
+@pytest.mark.parametrize("language", LANGUAGE_CODES)
+def test_every_intent_has_training_examples(language: str) -> None:
+    counts = Counter(example.label for example in training_examples(language))
+    assert set(counts) == domain_labels()
+    assert min(counts.values()) >= 8, counts.most_common()[-3:]
+
+
+@pytest.mark.parametrize("language", LANGUAGE_CODES)
+def test_held_out_set_covers_every_intent_and_is_not_trained_on(language: str) -> None:
+    held_out = load_examples(ROOT / "tests" / "nlu" / f"{language}.yml")
+    counts = Counter(example.label for example in held_out)
+    assert set(counts) == domain_labels()
+    assert min(counts.values()) >= 4
+    trained = {
+        example.text.casefold() for code in LANGUAGE_CODES for example in training_examples(code)
+    }
+    leaked = [example.text for example in held_out if example.text.casefold() in trained]
+    assert not leaked
