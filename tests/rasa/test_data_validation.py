@@ -21,11 +21,18 @@ SENT_BY_CUSTOM_ACTIONS = {
 
 
 def test_rasa_data_validate_is_clean() -> None:
-    result = subprocess.run(  # noqa: S603 - fixed command line
+    result = subprocess.run(
         [
-            str(ROOT / ".venv-rasa" / "bin" / "rasa"), "data", "validate",
-            "--data", "nlu_data", "--domain", "domain.yml", "--config", "config.yml",
-        ],  # fmt: skip
+            str(ROOT / ".venv-rasa" / "bin" / "rasa"),
+            "data",
+            "validate",
+            "--data",
+            "nlu_data",
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+        ],
         cwd=ROOT,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
         capture_output=True,

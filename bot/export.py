@@ -1,0 +1,136 @@
+"""Export of registrations for the coordinators (CSV for Excel, XLSX), with an audit record."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from bot.storage import repository
+from bot.storage.models import Registration
+from bot.storage.repository import RegistrationFilter
+
+FORMATS = ("csv", "xlsx")
+DETAIL_FIELDS = (
+    "adult_confirmed",
+    "interests",
+    "languages",
+    "hours_per_week",
+    "heard_from",
+    "child_age_band",
+    "home_languages",
+    "support",
+    "wishes",
+)
+COLUMNS = (
+    "id", "kind", "status", "created_at", "updated_at", "language", "source", "name",
+    "contact_method", "phone", "email", "municipality", *DETAIL_FIELDS,
+    "consent_notice_version", "consent_given_at",
+)  # fmt: skip
+# Spreadsheet programs run cells starting with these as formulas (OWASP: CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: Any) -> str:
+    """Return a cell value as text that no spreadsheet program runs as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(item) for item in value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def registration_row(registration: Registration) -> list[str]:
+    """Return one export row, in the order of :data:`COLUMNS`."""
+    consent = registration.consent
+    values: dict[str, Any] = {
+        "id": registration.id,
+        "kind": registration.kind,
+        "status": registration.status,
+        "created_at": registration.created_at,
+        "updated_at": registration.updated_at,
+        "language": registration.language,
+        "source": registration.source,
+        "name": registration.name,
+        "contact_method": registration.contact_method,
+        "phone": registration.phone,
+        "email": registration.email,
+        "municipality": registration.municipality,
+        "consent_notice_version": consent.notice_version if consent else None,
+        "consent_given_at": consent.given_at if consent else None,
+    }
+    values.update({key: registration.details.get(key) for key in DETAIL_FIELDS})
+    return [safe_cell(values[column]) for column in COLUMNS]
+
+
+def _rows(session: Session, filters: RegistrationFilter) -> Iterator[list[str]]:
+    registrations = repository.iter_registrations(session=session, filters=filters)
+    for registration in registrations:
+        yield registration_row(registration)
+
+
+def write_csv(rows: Iterable[list[str]], path: Path) -> int:
+    """Write UTF-8 with BOM, which Excel opens with the right characters."""
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def write_xlsx(rows: Iterable[list[str]], path: Path) -> int:
+    """Write an XLSX file row by row (write-only mode keeps memory flat)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Anmeldungen")
+    sheet.append(list(COLUMNS))
+    count = 0
+    for row in rows:
+        sheet.append(row)
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def export_registrations(
+    *, session: Session, filters: RegistrationFilter, file_format: str, path: Path, actor: str
+) -> int:
+    """Write the matching registrations to ``path`` and record the export in the audit log.
+
+    Returns:
+        The number of rows written.
+    """
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown format {file_format!r}")
+    writer = write_csv if file_format == "csv" else write_xlsx
+    count = writer(_rows(session, filters), path)
+    audit_filters = {key: _jsonable(value) for key, value in asdict(filters).items() if value}
+    repository.add_export_audit(
+        session=session,
+        actor=actor,
+        file_format=file_format,
+        filters=audit_filters,
+        row_count=count,
+    )
+    return count
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value

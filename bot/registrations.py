@@ -1,0 +1,211 @@
+"""Registration use cases: save with consent and notification, status steps, erasure, retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.storage import repository
+from bot.storage.models import Registration, utcnow
+
+KINDS = ("mentor", "family")
+PRIVACY_NOTICE_VERSION = "2026-11-v1"
+SYSTEM_ACTOR = "patenbot"
+
+
+class StatusChangeError(ValueError):
+    """The requested status step is not allowed from the current status."""
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    """What a registration form collected (only what the first contact needs).
+
+    Attributes:
+        person_ref: The conversation's sender id; it identifies the person per channel.
+        kind: ``"mentor"`` or ``"family"``.
+        language: The language the person used.
+        name: How to address the person.
+        contact_method: ``"chat"``, ``"phone"`` or ``"email"``.
+        municipality: A municipality of the district, or ``"other"``.
+        details: The kind-specific answers (interests, languages, child's age band …).
+    """
+
+    person_ref: str
+    kind: str
+    language: str
+    name: str
+    contact_method: str
+    municipality: str
+    phone: str | None = None
+    email: str | None = None
+    source: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """The saved registration's id and whether an open one was updated."""
+
+    registration_id: int
+    updated: bool
+
+
+def notification_text(registration: Registration, *, updated: bool) -> str:
+    """Return the coordinators' summary (German) of a new or updated registration."""
+    kind = "Pate/Patin" if registration.kind == "mentor" else "Familie"
+    verb = "aktualisiert" if updated else "neu"
+    contact = {
+        "chat": "über den Chat",
+        "phone": f"Telefon {registration.phone}",
+        "email": f"E-Mail {registration.email}",
+    }.get(registration.contact_method, registration.contact_method)
+    lines = [
+        f"Anmeldung {verb} (Nr. {registration.id}): {kind}",
+        f"Name: {registration.name}",
+        f"Kontakt: {contact}",
+        f"Gemeinde: {registration.municipality}",
+        f"Sprache im Chat: {registration.language}",
+    ]
+    lines.extend(f"{key}: {_plain(value)}" for key, value in sorted(registration.details.items()))
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def save_registration(*, session: Session, data: RegistrationData) -> SaveResult:
+    """Store a consented registration and queue the coordinators' notification.
+
+    Everything is written in the caller's transaction: the registration, its consent
+    record, the status step and the outbox entry are committed together or not at all.
+    A person's open registration of the same kind is updated instead of duplicated.
+    """
+    if data.kind not in KINDS:
+        raise ValueError(f"unknown registration kind {data.kind!r}")
+    consent = repository.add_consent(
+        session=session,
+        person_ref=data.person_ref,
+        kind=data.kind,
+        notice_version=PRIVACY_NOTICE_VERSION,
+        language=data.language,
+    )
+    registration = repository.find_open_registration(
+        session=session, person_ref=data.person_ref, kind=data.kind
+    )
+    updated = registration is not None
+    if registration is None:
+        registration = Registration(person_ref=data.person_ref, kind=data.kind, status="new")
+        session.add(registration)
+    registration.language = data.language
+    registration.name = data.name
+    registration.contact_method = data.contact_method
+    registration.phone = data.phone
+    registration.email = data.email
+    registration.municipality = data.municipality
+    registration.source = data.source or registration.source
+    registration.details = dict(data.details)
+    registration.consent = consent
+    registration.updated_at = utcnow()
+    if not updated:
+        repository.add_status_change(
+            session=session, registration=registration, new_status="new", changed_by=SYSTEM_ACTOR
+        )
+    session.flush()
+    repository.add_outbox_message(
+        session=session,
+        topic="registration_updated" if updated else "registration_new",
+        text_de=notification_text(registration, updated=updated),
+        person_ref=data.person_ref,
+        registration_id=registration.id,
+    )
+    return SaveResult(registration_id=registration.id, updated=updated)
+
+
+def change_status(
+    *, session: Session, registration_id: int, new_status: str, changed_by: str
+) -> Registration:
+    """Move a registration one step in its workflow.
+
+    Raises:
+        LookupError: If there is no such registration.
+        StatusChangeError: If the step is not allowed from the current status.
+    """
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise LookupError(registration_id)
+    if new_status not in repository.ALLOWED_TRANSITIONS.get(registration.status, ()):
+        raise StatusChangeError(f"{registration.status} → {new_status}")
+    repository.add_status_change(
+        session=session, registration=registration, new_status=new_status, changed_by=changed_by
+    )
+    return registration
+
+
+def erase_person(*, session: Session, person_ref: str) -> int:
+    """Erase everything stored about a person and tell the coordinators, without their data.
+
+    Returns:
+        The number of registrations erased.
+    """
+    erased = repository.delete_person(session=session, person_ref=person_ref)
+    repository.delete_conversation(session=session, sender_id=person_ref)
+    if erased:
+        repository.add_outbox_message(
+            session=session,
+            topic="registration_withdrawn",
+            text_de=(
+                f"{erased} Anmeldung(en) wurde(n) auf Wunsch der Person zurückgezogen "
+                "und gelöscht."
+            ),
+            person_ref=None,
+            registration_id=None,
+        )
+    return erased
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What a retention run erased."""
+
+    registrations: int
+    conversations: int
+
+
+def purge_expired(
+    *,
+    session: Session,
+    registration_days: int,
+    conversation_days: int,
+    now: datetime | None = None,
+) -> PurgeResult:
+    """Erase registrations untouched for too long and old conversation histories.
+
+    Args:
+        session: The caller's session.
+        registration_days: Registrations not updated for this many days are erased,
+            together with their person's consent records and outbox entries.
+        conversation_days: Conversations whose last event is older are erased.
+        now: The current time (for tests).
+    """
+    moment = now or utcnow()
+    cutoff = moment - timedelta(days=registration_days)
+    stale = session.scalars(
+        select(Registration.person_ref).where(Registration.updated_at < cutoff).distinct()
+    ).all()
+    registrations = 0
+    for person_ref in stale:
+        registrations += repository.delete_person(session=session, person_ref=person_ref)
+    old_senders = repository.conversations_idle_since(
+        session=session, cutoff=moment - timedelta(days=conversation_days)
+    )
+    for sender_id in old_senders:
+        repository.delete_conversation(session=session, sender_id=sender_id)
+    return PurgeResult(registrations=registrations, conversations=len(old_senders))

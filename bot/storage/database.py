@@ -1,0 +1,69 @@
+"""Engine, sessions and schema migrations for the project's database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str | URL) -> Engine:
+    """Create an engine; SQLite gets foreign keys and a busy timeout."""
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory; callers open sessions and own their transactions."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | URL) -> Config:
+    """Return an Alembic configuration for our migrations and this database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    url_text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url_text.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (the newest by default)."""
+    with engine.begin() as connection:
+        config = alembic_config(engine.url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade_database(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (``"base"`` removes every table of ours)."""
+    with engine.begin() as connection:
+        config = alembic_config(engine.url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def rasa_tracker_url(url: str | URL) -> str:
+    """Return the URL Rasa's SQL tracker store uses for the same database.
+
+    Rasa runs SQLAlchemy 1.4 with psycopg2; our code runs psycopg 3.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        parsed = parsed.set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)

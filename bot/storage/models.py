@@ -1,0 +1,121 @@
+"""Database tables. Changes to them need an Alembic migration (bot/storage/migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC (stored timezone-aware)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base of all Patenbot tables; Rasa's own ``events`` table is not one of them."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class ConsentRecord(Base):
+    """Proof of informed consent: which notice, in which language, when."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    notice_version: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(16))
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Registration(Base):
+    """An interest registration of a prospective mentor or a family's request."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (Index("ix_registrations_person_kind", "person_ref", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    contact_method: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    municipality: Mapped[str] = mapped_column(String(100))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    consent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consent_records.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )
+
+    consent: Mapped[ConsentRecord | None] = relationship()
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class StatusChange(Base):
+    """One step of a registration's workflow, with who made it and when."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    old_status: Mapped[str | None] = mapped_column(String(16))
+    new_status: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="status_changes")
+
+
+class OutboxMessage(Base):
+    """A notification for the coordinators, written with the change it reports."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    person_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ExportAudit(Base):
+    """Who exported registrations, when, with which filters, and how many rows."""
+
+    __tablename__ = "export_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    exported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    file_format: Mapped[str] = mapped_column(String(8))
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    row_count: Mapped[int]

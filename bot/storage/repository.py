@@ -1,0 +1,200 @@
+"""Repository functions. Each takes the caller's session and never commits it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result, Select, delete, func, select, text
+from sqlalchemy.orm import Session, joinedload
+
+from bot.storage.models import (
+    ConsentRecord,
+    ExportAudit,
+    OutboxMessage,
+    Registration,
+    StatusChange,
+    utcnow,
+)
+
+OPEN_STATUSES = ("new", "contacted")
+STATUSES = ("new", "contacted", "matched", "declined", "withdrawn")
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("contacted", "declined", "withdrawn"),
+    "contacted": ("matched", "declined", "withdrawn"),
+    "matched": ("withdrawn",),
+    "declined": (),
+    "withdrawn": (),
+}
+RASA_EVENTS_TABLE = "events"
+
+
+@dataclass(frozen=True)
+class RegistrationFilter:
+    """Filters of an export or listing; ``None`` means any."""
+
+    kind: str | None = None
+    statuses: tuple[str, ...] = ()
+    since: datetime | None = None
+
+
+def find_open_registration(*, session: Session, person_ref: str, kind: str) -> Registration | None:
+    """Return the person's open registration of this kind, if any."""
+    statement = select(Registration).where(
+        Registration.person_ref == person_ref,
+        Registration.kind == kind,
+        Registration.status.in_(OPEN_STATUSES),
+    )
+    return session.scalars(statement.order_by(Registration.id.desc())).first()
+
+
+def add_consent(
+    *, session: Session, person_ref: str, kind: str, notice_version: str, language: str
+) -> ConsentRecord:
+    """Store a consent record."""
+    record = ConsentRecord(
+        person_ref=person_ref, kind=kind, notice_version=notice_version, language=language
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def add_status_change(
+    *, session: Session, registration: Registration, new_status: str, changed_by: str
+) -> StatusChange:
+    """Record a status step and set the registration's status."""
+    change = StatusChange(
+        registration=registration,
+        old_status=registration.status if registration.id else None,
+        new_status=new_status,
+        changed_by=changed_by,
+    )
+    registration.status = new_status
+    registration.updated_at = utcnow()
+    session.add(change)
+    return change
+
+
+def add_outbox_message(
+    *,
+    session: Session,
+    topic: str,
+    text_de: str,
+    person_ref: str | None,
+    registration_id: int | None,
+) -> OutboxMessage:
+    """Queue a notification for the coordinators."""
+    message = OutboxMessage(
+        topic=topic, text=text_de, person_ref=person_ref, registration_id=registration_id
+    )
+    session.add(message)
+    return message
+
+
+def pending_outbox(*, session: Session, limit: int = 50) -> Sequence[OutboxMessage]:
+    """Return undelivered notifications, oldest first."""
+    statement = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    return session.scalars(statement.order_by(OutboxMessage.id).limit(limit)).all()
+
+
+def _filtered(statement: Select[Any], filters: RegistrationFilter) -> Select[Any]:
+    if filters.kind:
+        statement = statement.where(Registration.kind == filters.kind)
+    if filters.statuses:
+        statement = statement.where(Registration.status.in_(filters.statuses))
+    if filters.since:
+        statement = statement.where(Registration.created_at >= filters.since)
+    return statement
+
+
+def iter_registrations(
+    *, session: Session, filters: RegistrationFilter, batch_size: int = 1000
+) -> Iterator[Registration]:
+    """Yield matching registrations in id order, loading them in batches."""
+    statement = (
+        _filtered(select(Registration), filters)
+        .options(joinedload(Registration.consent))
+        .order_by(Registration.id)
+    )
+    yield from session.scalars(statement.execution_options(yield_per=batch_size))
+
+
+def count_registrations(*, session: Session, filters: RegistrationFilter) -> int:
+    """Return how many registrations match."""
+    statement = _filtered(select(func.count(Registration.id)), filters)
+    return int(session.scalar(statement) or 0)
+
+
+def registrations_of(*, session: Session, person_ref: str) -> Sequence[Registration]:
+    """Return everything registered by one person."""
+    statement = select(Registration).where(Registration.person_ref == person_ref)
+    return session.scalars(statement.order_by(Registration.id)).all()
+
+
+def consents_of(*, session: Session, person_ref: str) -> Sequence[ConsentRecord]:
+    """Return the person's consent records."""
+    statement = select(ConsentRecord).where(ConsentRecord.person_ref == person_ref)
+    return session.scalars(statement.order_by(ConsentRecord.id)).all()
+
+
+def add_export_audit(
+    *, session: Session, actor: str, file_format: str, filters: dict[str, Any], row_count: int
+) -> ExportAudit:
+    """Record an export (without any of the exported data)."""
+    audit = ExportAudit(actor=actor, file_format=file_format, filters=filters, row_count=row_count)
+    session.add(audit)
+    return audit
+
+
+def count_by(*, session: Session, column: str) -> list[tuple[str, int]]:
+    """Return registration counts grouped by one column (status, kind, municipality, language)."""
+    field = getattr(Registration, column)
+    statement = select(field, func.count(Registration.id)).group_by(field).order_by(field)
+    return [(str(value), int(count)) for value, count in session.execute(statement)]
+
+
+def delete_person(*, session: Session, person_ref: str) -> int:
+    """Erase a person's registrations, consent records and outbox entries.
+
+    Returns:
+        The number of registrations erased.
+    """
+    erased = _rowcount(
+        session.execute(delete(Registration).where(Registration.person_ref == person_ref))
+    )
+    session.execute(delete(ConsentRecord).where(ConsentRecord.person_ref == person_ref))
+    session.execute(delete(OutboxMessage).where(OutboxMessage.person_ref == person_ref))
+    return erased
+
+
+def conversations_idle_since(*, session: Session, cutoff: datetime) -> list[str]:
+    """Return the sender ids of Rasa conversations with no event since ``cutoff``."""
+    if not session.get_bind().dialect.has_table(session.connection(), RASA_EVENTS_TABLE):
+        return []
+    statement = text(
+        f"SELECT sender_id FROM {RASA_EVENTS_TABLE} "  # noqa: S608 - constant table name
+        "GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
+    )
+    return [str(sender) for sender in session.scalars(statement, {"cutoff": cutoff.timestamp()})]
+
+
+def delete_conversation(*, session: Session, sender_id: str) -> int:
+    """Erase a conversation's history from Rasa's tracker store (table ``events``).
+
+    Returns:
+        The number of events erased (0 if Rasa has not created its table yet).
+    """
+    if not session.get_bind().dialect.has_table(session.connection(), RASA_EVENTS_TABLE):
+        return 0
+    result = session.execute(
+        text(f"DELETE FROM {RASA_EVENTS_TABLE} WHERE sender_id = :sender_id"),  # noqa: S608 - constant table name
+        {"sender_id": sender_id},
+    )
+    return _rowcount(result)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    return int(cast(CursorResult[Any], result).rowcount or 0)
