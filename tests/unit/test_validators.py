@@ -1,0 +1,97 @@
+"""Validators of the registration forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.validators import (
+    clean_name,
+    match_municipality,
+    normalise_email,
+    normalise_phone,
+    parse_languages,
+)
+from bot.district import District
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("07031 663-0", "+49 7031 6630"),
+        ("0170/1234567", "+49 170 1234567"),
+        ("+90 532 123 45 67", "+90 532 123 45 67"),
+        ("0049 170 1234567", "+49 170 1234567"),
+        ("12345", None),
+        ("call me", None),
+        ("", None),
+    ],
+)
+def test_phone_numbers_german_and_international(typed: str, expected: str | None) -> None:
+    assert normalise_phone(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Ayse@Example.org", "Ayse@example.org"),
+        (" fatima.k@mail.de ", "fatima.k@mail.de"),
+        ("nope@", None),
+        ("a b@c.de", None),
+        ("@example.org", None),
+    ],
+)
+def test_email_addresses(typed: str, expected: str | None) -> None:
+    assert normalise_email(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("Ayşe", "Ayşe"), ("  Ali   Reza ", "Ali Reza"), ("فاطمة", "فاطمة"), ("Олена", "Олена")],
+)
+def test_names_are_kept_as_written(typed: str, expected: str) -> None:
+    assert clean_name(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "1234", "a", "x" * 101, "me@example.org", "😀😀"])
+def test_non_names_are_refused(typed: str) -> None:
+    assert clean_name(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Böblingen", "Böblingen"),
+        ("Boblingen", "Böblingen"),
+        ("boeblingen", "Böblingen"),
+        ("Sindelfngen", "Sindelfingen"),
+        ("Зиндельфинген", "Sindelfingen"),
+        ("weil im schoenbuch", "Weil im Schönbuch"),
+        ("Weißach", "Weissach"),
+        ("Гертринген", "Gärtringen"),
+        ("Stuttgart", None),
+        ("", None),
+    ],
+)
+def test_municipalities_match_tolerantly(
+    district: District, typed: str, expected: str | None
+) -> None:
+    assert match_municipality(typed, district.municipalities) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Türkisch, Deutsch", ["tr", "de"]),
+        ("arabisch und kurdisch", ["ar", "ku"]),
+        ("Türkçe ve Almanca", ["tr", "de"]),
+        ("العربية والألمانية", ["ar", "de"]),
+        ("українська, російська", ["uk", "ru"]),
+        ("русский и немецкий", ["ru", "de"]),
+        ("English", ["en"]),
+        ("tr, de", ["tr", "de"]),
+        ("Farsça", ["fa"]),
+        ("nothing here", []),
+    ],
+)
+def test_languages_become_iso_codes(typed: str, expected: list[str]) -> None:
+    assert parse_languages(typed) == expected
