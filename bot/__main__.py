@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | chat | action-server``."""
+"""Command line: ``python -m bot <command>``; ``python -m bot --help`` lists them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime
+from pathlib import Path
 
 from bot.settings import Settings
 
@@ -13,13 +15,29 @@ from bot.settings import Settings
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Patenbot")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser(
-        "run", help="start the Rasa and action servers and chat (terminal without a token)"
-    )
+    commands.add_parser("run", help="start everything; without a token, chat in the terminal")
     chat = commands.add_parser("chat", help="chat in the terminal with servers already running")
     chat.add_argument("--sender", help="continue the conversation with this id")
     commands.add_parser("action-server", help="serve the custom actions and the NLG endpoint")
     commands.add_parser("evaluate", help="NLU accuracy per language on the held-out sets")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    export = commands.add_parser("export", help="export registrations (CSV for Excel, or XLSX)")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--kind", choices=("mentor", "family"))
+    export.add_argument(
+        "--status", nargs="+", choices=("new", "contacted", "matched", "declined", "withdrawn")
+    )
+    export.add_argument("--since", type=datetime.fromisoformat, help="e.g. 2026-11-01")
+    export.add_argument("-o", "--output", type=Path, required=True)
+    commands.add_parser("stats", help="counts by status, kind, municipality and language")
+    outbox = commands.add_parser("outbox", help="show the coordinators' pending notifications")
+    outbox.add_argument(
+        "--mark-sent", action="store_true", help="mark the shown notifications as delivered"
+    )
+    status = commands.add_parser("status", help="move a registration in its workflow")
+    status.add_argument("registration_id", type=int)
+    status.add_argument("new_status", choices=("contacted", "matched", "declined", "withdrawn"))
+    commands.add_parser("purge", help="erase data past the retention periods (district.yml)")
     return parser
 
 
@@ -45,14 +63,18 @@ def main(argv: list[str] | None = None) -> int:
         _configure_logging(settings, to_stderr=True)
         serve(settings)
         return 0
-    from bot.app import run_chat, run_evaluation, run_supervised
-
     _configure_logging(settings, to_stderr=False)
-    if command == "evaluate":
-        return asyncio.run(run_evaluation(settings))
-    if command == "chat":
-        return asyncio.run(run_chat(settings, sender_id=args.sender))
-    return asyncio.run(run_supervised(settings))
+    if command in {"run", "chat", "evaluate"}:
+        from bot.app import run_chat, run_evaluation, run_supervised
+
+        if command == "evaluate":
+            return asyncio.run(run_evaluation(settings))
+        if command == "chat":
+            return asyncio.run(run_chat(settings, sender_id=args.sender))
+        return asyncio.run(run_supervised(settings))
+    from bot.admin_cli import run_admin_command
+
+    return run_admin_command(settings, args)
 
 
 if __name__ == "__main__":

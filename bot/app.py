@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 
+from bot import admin
 from bot.conversation import ConversationService
-from bot.evaluation import evaluate_language, load_examples, markdown_table
+from bot.district import load_district
+from bot.evaluation import evaluate_language, held_out_examples, markdown_table
 from bot.i18n import Catalogs
 from bot.language_detection import LanguageDetection
 from bot.languages import LANGUAGES
 from bot.rasa_client import RasaClient
 from bot.settings import PROJECT_ROOT, Settings
+from bot.storage import repository
+from bot.storage.database import make_engine, make_session_factory, upgrade_database
 from bot.supervisor import ChildFailedError, Supervisor
 from bot.terminal import TerminalChat
+
+logger = logging.getLogger(__name__)
+PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 
 
 def build_service(settings: Settings, rasa: RasaClient) -> ConversationService:
     """Create the shared conversation core every channel uses."""
+    sessions = make_session_factory(make_engine(settings.database_url))
+
+    def erase_conversation(sender_id: str) -> None:
+        with sessions.begin() as session:
+            repository.delete_conversation(session=session, sender_id=sender_id)
+
     return ConversationService(
         rasa,
         Catalogs(settings.path(settings.locale_dir)),
         LanguageDetection(),
         max_message_chars=settings.max_message_chars,
+        erase_conversation=erase_conversation,
     )
 
 
@@ -44,13 +59,16 @@ async def run_supervised(settings: Settings) -> int:
             "TELEGRAM_BOT_TOKEN is set, but the Telegram front end is not built yet; "
             "chatting in the terminal instead.\n"
         )
+    prepare_database(settings)
     supervisor = Supervisor(settings)
     try:
         supervisor.start()
         await supervisor.wait_until_ready()
         chat: asyncio.Task[object] = asyncio.create_task(run_chat(settings))
         watch: asyncio.Task[object] = asyncio.create_task(supervisor.watch())
+        retention = asyncio.create_task(purge_daily(settings))
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
+        retention.cancel()
         for task in (chat, watch):
             if task not in done:
                 task.cancel()
@@ -69,8 +87,29 @@ async def run_supervised(settings: Settings) -> int:
         supervisor.stop()
 
 
+def prepare_database(settings: Settings) -> None:
+    """Create the data folder and bring the database schema up to date."""
+    settings.path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    upgrade_database(engine)
+    engine.dispose()
+
+
+async def purge_daily(settings: Settings) -> None:
+    """Apply the retention periods now and then once a day, while the bot runs."""
+    sessions = make_session_factory(make_engine(settings.database_url))
+    district = load_district(settings.path(settings.district_file))
+    while True:
+        try:
+            await asyncio.to_thread(admin.purge, sessions, district)
+        except Exception:
+            logger.exception("The daily retention run failed; it is tried again tomorrow.")
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+
 async def run_evaluation(settings: Settings) -> int:
     """Start the servers and print the NLU accuracy per language as a Markdown table."""
+    prepare_database(settings)
     supervisor = Supervisor(settings)
     try:
         supervisor.start()
@@ -78,9 +117,8 @@ async def run_evaluation(settings: Settings) -> int:
         detection = LanguageDetection()
         reports = []
         for language in LANGUAGES:
-            held_out = PROJECT_ROOT / "tests" / "nlu" / f"{language.code}.yml"
-            if held_out.is_file():
-                examples = load_examples(held_out)
+            examples = held_out_examples(PROJECT_ROOT / "tests" / "nlu", language.code)
+            if examples:
                 reports.append(
                     await asyncio.to_thread(
                         evaluate_language, settings.rasa_url, language.code, examples, detection

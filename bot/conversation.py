@@ -9,11 +9,13 @@ its own commands) are sent as such.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +31,13 @@ COMMAND_PAYLOADS = {
     "start": "/greet",
     "help": "/help",
     "language": "/change_language",
+    "cancel": "/stop",
+    "privacy": '/faq{"faq_topic": "privacy"}',
+    "mydata": "/show_my_data",
+    "delete": "/delete_my_data",
 }
+# A custom message from action_delete_my_data: erase this conversation after the turn.
+ERASE_CONVERSATION = {"patenbot": "erase_conversation"}
 # How many issued buttons are remembered per conversation.
 MAX_ISSUED_BUTTONS = 64
 
@@ -90,8 +98,18 @@ class ConversationService:
         detection: LanguageDetection,
         *,
         max_message_chars: int,
+        erase_conversation: Callable[[str], None],
     ) -> None:
-        """Create the service; it keeps a little state per conversation in memory."""
+        """Create the service; it keeps a little state per conversation in memory.
+
+        Args:
+            rasa: The Rasa server's client.
+            catalogs: The message catalogs.
+            detection: The language detector.
+            max_message_chars: Longer messages are not passed on.
+            erase_conversation: Erases a conversation from the tracker store.
+        """
+        self._erase_conversation = erase_conversation
         self._rasa = rasa
         self._catalogs = catalogs
         self._detection = detection
@@ -153,7 +171,7 @@ class ConversationService:
                 decision.language,
                 "frontend",
                 "Diesen Befehl kenne ich nicht. Sie können einfach Ihre Frage schreiben. "
-                "Befehle: /start, /help, /language.",
+                "Befehle: /start, /help, /language, /privacy, /mydata, /delete, /cancel.",
             )
             return [Reply(text, decision.language)]
         return await self._send(sender_id, conversation, payload, decision, client_language)
@@ -210,6 +228,10 @@ class ConversationService:
             )
             return [Reply(text, decision.language)]
         conversation.state = LanguageState(decision.language, decision.explicit)
+        if any(item.get("custom") == ERASE_CONVERSATION for item in messages):
+            # Rasa has stored the turn by now; erase it and start afresh next time.
+            await asyncio.to_thread(self._erase_conversation, sender_id)
+            self._conversations.pop(sender_id, None)
         replies = [self._reply(conversation, item, decision.language) for item in messages]
         replies = [reply for reply in replies if reply.text or reply.choices]
         if not replies:

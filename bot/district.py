@@ -40,6 +40,7 @@ class District(BaseModel):
     police_certificate_fee_eur: float
     insurer: str | None = None
     info_events: tuple[InfoEvent, ...] = ()
+    registration_retention_days: int = 365
     chat_retention_days: int = 30
     municipalities: tuple[str, ...] = Field(min_length=1)
 

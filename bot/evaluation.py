@@ -53,6 +53,12 @@ def load_examples(path: Path) -> list[Example]:
     return examples
 
 
+def held_out_examples(folder: Path, language: str) -> list[Example]:
+    """Return a language's held-out examples: ``<language>.yml`` and ``<language>.*.yml``."""
+    paths = sorted(folder.glob(f"{language}.yml")) + sorted(folder.glob(f"{language}.*.yml"))
+    return [example for path in paths for example in load_examples(path)]
+
+
 def predicted_label(parse: dict[str, Any]) -> str:
     """Return the label Rasa predicted: the intent, with the topic for FAQs."""
     intent = str((parse.get("intent") or {}).get("name") or "")

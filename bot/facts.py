@@ -68,6 +68,7 @@ def district_facts(
         "municipalities": format_list(list(district.municipalities), locale=locale),
         "info_events": _info_events(district, tr, locale_name=str(locale), now=now),
         "chat_retention_days": number(district.chat_retention_days),
+        "registration_retention_days": number(district.registration_retention_days),
         "data_protection_officer": district.data_protection_officer or unset,
         "contact_details": _contact_details(district, tr),
     }

@@ -13,6 +13,7 @@ from bot.district import District
 from bot.facts import district_facts
 from bot.i18n import Catalogs
 from bot.languages import LANGUAGES, SOURCE_LANGUAGE, is_supported
+from bot.nlg_registration import RegistrationTexts
 from bot.responses import SourceResponse, button_context
 from bot.topics import TOPIC_TITLES, topic_payload
 
@@ -106,7 +107,17 @@ class ResponseRenderer:
             logger.error("Unknown response %s requested; sending the default reply.", name)
             source = self._responses[FALLBACK_RESPONSE]
         facts = district_facts(self._district, self._catalogs, language, now=self._clock())
-        text = self._catalogs.pgettext(language, source.name, source.text).format_map(facts)
+        texts = RegistrationTexts(self._responses, self._catalogs, language)
+        slots = tracker.get("slots") or {}
+        values = {
+            **facts,
+            "summary": texts.summary(slots) if source.name == "utter_ask_reg_confirm" else "",
+            "my_data": texts.stored_data(arguments or {})
+            if source.name == "utter_my_data"
+            else "",
+            "name": str((arguments or {}).get("name") or ""),
+        }
+        text = self._catalogs.pgettext(language, source.name, source.text).format_map(values)
         if name not in INTRODUCING_RESPONSES and _is_first_bot_message(
             tracker.get("events") or ()
         ):
@@ -129,6 +140,8 @@ class ResponseRenderer:
         generate = GENERATED_BUTTONS.get(source.name)
         if generate:
             buttons.extend(generate(self._catalogs, language, arguments or {}))
+        if source.name == "utter_ask_reg_edit_field":
+            buttons.extend(texts.edit_buttons(slots))
         return {
             "text": text,
             "buttons": buttons,

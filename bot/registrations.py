@@ -149,14 +149,22 @@ def change_status(
     return registration
 
 
-def erase_person(*, session: Session, person_ref: str) -> int:
+def erase_person(*, session: Session, person_ref: str, include_conversation: bool = True) -> int:
     """Erase everything stored about a person and tell the coordinators, without their data.
+
+    Args:
+        session: The caller's session.
+        person_ref: The person's conversation id.
+        include_conversation: Also erase the Rasa conversation. Inside a running Rasa
+            turn this must be left to the front end, because Rasa writes the turn's
+            events when the turn ends.
 
     Returns:
         The number of registrations erased.
     """
     erased = repository.delete_person(session=session, person_ref=person_ref)
-    repository.delete_conversation(session=session, sender_id=person_ref)
+    if include_conversation:
+        repository.delete_conversation(session=session, sender_id=person_ref)
     if erased:
         repository.add_outbox_message(
             session=session,

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     rasa_timeout_seconds: float = 30.0
     max_message_chars: int = 1000
+    database_url_override: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "PATENBOT_DATABASE_URL")
+    )
 
     def path(self, value: Path) -> Path:
         """Return ``value`` resolved against the project folder if it is relative."""
@@ -52,6 +55,11 @@ class Settings(BaseSettings):
         return f"http://{self.host}:{self.action_port}"
 
     @property
-    def tracker_db(self) -> Path:
-        """Return the SQLite file of Rasa's tracker store."""
-        return self.path(self.data_dir) / "conversations.sqlite"
+    def database_url(self) -> str:
+        """Return the database URL: ``DATABASE_URL``, else a SQLite file in the data folder.
+
+        Registrations and Rasa's tracker store (conversations) share this database.
+        """
+        if self.database_url_override:
+            return self.database_url_override
+        return f"sqlite:///{self.path(self.data_dir) / 'patenbot.sqlite'}"

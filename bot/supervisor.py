@@ -18,6 +18,7 @@ from typing import IO
 import httpx
 
 from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.database import rasa_tracker_url
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def server_environment(settings: Settings) -> dict[str, str]:
     """Return the environment the servers need (read by ``endpoints.yml``)."""
     env = dict(os.environ)
     env["PATENBOT_ACTION_URL"] = settings.action_url
-    env["PATENBOT_TRACKER_DB"] = str(settings.tracker_db)
+    env["PATENBOT_TRACKER_URL"] = rasa_tracker_url(settings.database_url)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env
 

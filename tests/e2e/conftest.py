@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_service
+from bot.app import build_service, prepare_database
 from bot.conversation import ConversationService
 from bot.district import District
 from bot.i18n import Catalogs
@@ -41,6 +41,7 @@ def make_settings(data_dir: Path) -> Settings:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Start both servers once for the whole test session."""
     settings = make_settings(tmp_path_factory.mktemp("data"))
+    prepare_database(settings)
     supervisor = Supervisor(settings, progress=io.StringIO())
     supervisor.start()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import evaluate_language, load_examples, markdown_table
+from bot.evaluation import evaluate_language, held_out_examples, markdown_table
 from bot.language_detection import LanguageDetection
 from bot.languages import LANGUAGES
 from bot.settings import Settings
@@ -20,8 +20,8 @@ EVALUATED = [language.code for language in LANGUAGES if language.detector_name]
 def test_intent_accuracy_per_language(
     servers: Settings, detection: LanguageDetection, language: str
 ) -> None:
-    examples = load_examples(ROOT / "tests" / "nlu" / f"{language}.yml")
-    assert len(examples) >= 35 * 4, "every intent needs held-out examples"
+    examples = held_out_examples(ROOT / "tests" / "nlu", language)
+    assert len(examples) >= 36 * 4, "every intent needs held-out examples"
     report = evaluate_language(servers.rasa_url, language, examples, detection)
     worst = report.confusions.most_common(8)
     print(markdown_table([report]))

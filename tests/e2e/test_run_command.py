@@ -40,4 +40,4 @@ def test_run_reads_lines_prints_replies_and_stops_the_servers(
     assert render(expected, "utter_faq/what_is_mentoring", "tr") in result.stdout
     assert "The Rasa server is ready." in result.stderr
     assert "Stopping the servers" in result.stderr
-    assert (tmp_path / "conversations.sqlite").is_file()
+    assert (tmp_path / "patenbot.sqlite").is_file()

@@ -112,7 +112,7 @@ async def test_typed_payloads_never_reach_rasa_as_intents(
         "de",
         "frontend",
         "Diesen Befehl kenne ich nicht. Sie können einfach Ihre Frage schreiben. "
-        "Befehle: /start, /help, /language.",
+        "Befehle: /start, /help, /language, /privacy, /mydata, /delete, /cancel.",
     )
     assert [reply.text for reply in replies] == [unknown]
     events = tracker_events(servers, sender)
@@ -178,5 +178,5 @@ async def test_unsupported_language_gets_the_list_of_offered_languages(
 
 
 def test_conversation_is_stored_in_the_sqlite_tracker_store(servers: Settings) -> None:
-    assert servers.tracker_db.is_file()
+    assert (servers.path(servers.data_dir) / "patenbot.sqlite").is_file()
     assert json.dumps(tracker_events(servers, "e2e-topic-tr")).count('"event": "user"') >= 3

@@ -19,7 +19,7 @@ def test_defaults_run_on_loopback_with_relative_paths_in_the_project(
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.telegram_bot_token is None
     assert settings.rasa_url == "http://127.0.0.1:5005"
-    assert settings.tracker_db == PROJECT_ROOT / "data" / "conversations.sqlite"
+    assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'data' / 'patenbot.sqlite'}"
     assert settings.path(Path("/abs")) == Path("/abs")
 
 

@@ -1,0 +1,125 @@
+"""Coordinators' functions (export, statistics, outbox, status, retention).
+
+The command line calls them now; the Telegram adapter will call the same functions.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.district import District
+from bot.export import export_registrations
+from bot.registrations import PurgeResult, change_status, purge_expired
+from bot.storage import repository
+from bot.storage.models import utcnow
+from bot.storage.repository import RegistrationFilter
+
+STATS_COLUMNS = ("status", "kind", "municipality", "language")
+
+
+def local_actor() -> str:
+    """Return who runs a command on this machine, for the audit log."""
+    return f"cli:{getpass.getuser()}"
+
+
+def run_export(
+    sessions: sessionmaker[Session],
+    *,
+    file_format: str,
+    filters: RegistrationFilter,
+    path: Path,
+    actor: str,
+) -> int:
+    """Export registrations to ``path`` and audit it; return the row count."""
+    with sessions.begin() as session:
+        return export_registrations(
+            session=session, filters=filters, file_format=file_format, path=path, actor=actor
+        )
+
+
+def stats(sessions: sessionmaker[Session]) -> dict[str, list[tuple[str, int]]]:
+    """Return registration counts by status, kind, municipality and language."""
+    with sessions() as session:
+        return {
+            column: repository.count_by(session=session, column=column) for column in STATS_COLUMNS
+        }
+
+
+def format_stats(counts: dict[str, list[tuple[str, int]]]) -> str:
+    """Return the statistics as plain text."""
+    lines = []
+    for column, rows in counts.items():
+        lines.append(f"{column}:")
+        lines.extend(f"  {value}: {count}" for value, count in rows)
+        if not rows:
+            lines.append("  (none)")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox message handed to a channel."""
+
+    message_id: int
+    created_at: datetime
+    text: str
+
+
+def deliver_outbox(sessions: sessionmaker[Session], send: Callable[[Delivery], bool]) -> int:
+    """Hand pending notifications to ``send``; mark those it confirms as sent.
+
+    A message ``send`` does not confirm (returns False or raises) stays pending and is
+    tried again on the next call, so nothing is lost and nothing is sent twice once
+    confirmed.
+
+    Returns:
+        The number of messages confirmed.
+    """
+    confirmed = 0
+    with sessions() as session:
+        for message in repository.pending_outbox(session=session):
+            message.attempts += 1
+            try:
+                ok = send(Delivery(message.id, message.created_at, message.text))
+            except Exception:
+                ok = False
+            if ok:
+                message.sent_at = utcnow()
+                confirmed += 1
+            session.commit()
+    return confirmed
+
+
+def pending_outbox(sessions: sessionmaker[Session]) -> list[Delivery]:
+    """Return the pending notifications without marking them."""
+    with sessions() as session:
+        return [
+            Delivery(message.id, message.created_at, message.text)
+            for message in repository.pending_outbox(session=session, limit=1000)
+        ]
+
+
+def set_status(
+    sessions: sessionmaker[Session], *, registration_id: int, status: str, actor: str
+) -> None:
+    """Move a registration to ``status`` (see bot.storage.repository.ALLOWED_TRANSITIONS)."""
+    with sessions.begin() as session:
+        change_status(
+            session=session, registration_id=registration_id, new_status=status, changed_by=actor
+        )
+
+
+def purge(sessions: sessionmaker[Session], district: District) -> PurgeResult:
+    """Apply the retention periods of the district settings."""
+    with sessions.begin() as session:
+        return purge_expired(
+            session=session,
+            registration_days=district.registration_retention_days,
+            conversation_days=district.chat_retention_days,
+        )
