@@ -42,6 +42,19 @@ class Child:
 def server_environment(settings: Settings) -> dict[str, str]:
     """Return the environment the servers need (read by ``endpoints.yml``)."""
     env = dict(os.environ)
+    # The action server reads its settings from the environment: hand ours down, so a
+    # supervisor started with other ports or folders (tests, evaluation) is obeyed.
+    env.update(
+        PATENBOT_HOST=settings.host,
+        PATENBOT_ACTION_PORT=str(settings.action_port),
+        PATENBOT_RASA_PORT=str(settings.rasa_port),
+        PATENBOT_DATA_DIR=str(settings.path(settings.data_dir)),
+        PATENBOT_DISTRICT_FILE=str(settings.path(settings.district_file)),
+        PATENBOT_DOMAIN_FILE=str(settings.path(settings.domain_file)),
+        PATENBOT_LOCALE_DIR=str(settings.path(settings.locale_dir)),
+        PATENBOT_LOG_LEVEL=settings.log_level,
+        DATABASE_URL=settings.database_url,
+    )
     env["PATENBOT_ACTION_URL"] = settings.action_url
     env["PATENBOT_TRACKER_URL"] = rasa_tracker_url(settings.database_url)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -17,7 +17,8 @@ LANGUAGE_CODES = [language.code for language in LANGUAGES if language.detector_n
 def domain_labels() -> set[str]:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     # inform is sent only by buttons (a form choice), never typed.
-    labels = {intent for intent in domain["intents"] if intent not in {"faq", "inform"}}
+    names = {next(iter(item)) if isinstance(item, dict) else item for item in domain["intents"]}
+    labels = names - {"faq", "inform"}
     labels.update(
         name.removeprefix("utter_")
         for name in domain["responses"]
