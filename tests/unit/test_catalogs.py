@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
+import gettext
 import string
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from bot.languages import LANGUAGES, SOURCE_LANGUAGE, SupportedLanguage
@@ -65,7 +64,7 @@ def test_catalog_translates_every_current_text(
     translated = {
         (message.context, message.id): message
         for message in catalog
-        if message.id and not message.obsolete
+        if message.id
     }
     missing = [key for key in source_messages if key not in translated]
     assert not missing, f"not in the catalog (run make update-catalogs): {missing[:5]}"
@@ -87,12 +86,16 @@ def test_catalog_translates_every_current_text(
 
 @pytest.mark.parametrize("language", TRANSLATED, ids=lambda lang: lang.code)
 def test_compiled_catalog_matches_source_catalog(language: SupportedLanguage) -> None:
-    locale = language.locale
-    mo_path: Path = LOCALE_DIR / locale / "LC_MESSAGES" / "patenbot.mo"
+    """The .mo file the bot loads says exactly what the reviewed .po file says."""
+    mo_path: Path = LOCALE_DIR / language.locale / "LC_MESSAGES" / "patenbot.mo"
     assert mo_path.is_file(), "run make catalogs"
-    compiled = read_mo(io.BytesIO(mo_path.read_bytes()))
-    for message in _po(locale):
-        if message.id and not message.fuzzy:
-            entry = compiled.get(message.id, context=message.context)
-            assert entry is not None, (message.context, message.id)
-            assert entry.string == message.string
+    with mo_path.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for message in _po(language.locale):
+        if not message.id or message.fuzzy or not isinstance(message.id, str):
+            continue
+        if message.context:
+            shown = compiled.pgettext(message.context, message.id)
+        else:
+            shown = compiled.gettext(message.id)
+        assert shown == message.string, (message.context, message.id)
