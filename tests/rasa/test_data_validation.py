@@ -17,6 +17,55 @@ SENT_BY_CUSTOM_ACTIONS = {
     "utter_rephrase": "actions/fallback.py and actions/faq.py",
     "utter_faq": "Rasa's implicit retrieval action; actions/faq.py answers instead",
     "utter_default": "Rasa's default fallback action",
+    "utter_nothing_to_cancel": "used in a rule",
+    "utter_my_data": "actions/my_data.py",
+    "utter_my_data_none": "actions/my_data.py",
+    "utter_ask_delete_confirm": "actions/my_data.py",
+    "utter_data_deleted": "actions/my_data.py",
+    "utter_registration_saved": "actions/registration.py",
+    "utter_registration_updated": "actions/registration.py",
+    "utter_registration_no_consent": "actions/registration.py",
+    "utter_registration_not_adult": "actions/registration.py",
+    "utter_registration_cancelled": "actions/registration.py",
+    "utter_invalid_twice": "actions/registration.py",
+    "utter_invalid_yes_no": "actions/registration.py",
+    "utter_invalid_choice": "actions/registration.py",
+    "utter_invalid_languages": "actions/registration.py",
+    "utter_invalid_reg_name": "actions/registration.py",
+    "utter_invalid_reg_phone": "actions/registration.py",
+    "utter_invalid_reg_email": "actions/registration.py",
+    "utter_invalid_reg_municipality": "actions/registration.py",
+    **{
+        f"utter_ask_{slot}": "asked by registration_form"
+        for slot in (
+            "reg_consent",
+            "reg_name",
+            "reg_contact_method",
+            "reg_phone",
+            "reg_email",
+            "reg_municipality",
+            "reg_adult",
+            "reg_interests",
+            "reg_languages",
+            "reg_hours",
+            "reg_heard_from",
+            "reg_child_age",
+            "reg_home_languages",
+            "reg_support",
+            "reg_wishes",
+            "reg_confirm",
+            "reg_edit_field",
+        )
+    },
+}
+# Other warnings we understand and accept, with the reason.
+EXPLAINED_WARNINGS = {
+    # Rasa 3.6 derives the retrieval intent from nlu_data and warns that the domain
+    # declares it too; without the declaration the rules cannot name the intent.
+    "The following duplicated intents have been found across multiple domain files: faq",
+    # inform carries only button choices of the registration form; it is never typed.
+    "The intent 'inform' is listed in the domain file, but is not found in the NLU training data.",
+    "The intent 'inform' is not used in any story or rule.",
 }
 
 
@@ -51,6 +100,7 @@ def test_rasa_data_validate_is_clean() -> None:
         warning
         for warning in warnings
         if not re.match(r"The utterance '(.+)' is not used in any story or rule\.", warning)
+        and warning.strip() not in EXPLAINED_WARNINGS
     ]
     assert not unexplained, unexplained
     assert unused <= set(SENT_BY_CUSTOM_ACTIONS), unused - set(SENT_BY_CUSTOM_ACTIONS)

@@ -61,11 +61,7 @@ def test_catalog_translates_every_current_text(
     language: SupportedLanguage, source_messages: set[tuple[str | None, str]]
 ) -> None:
     catalog = _po(language.locale)
-    translated = {
-        (message.context, message.id): message
-        for message in catalog
-        if message.id
-    }
+    translated = {(message.context, message.id): message for message in catalog if message.id}
     missing = [key for key in source_messages if key not in translated]
     assert not missing, f"not in the catalog (run make update-catalogs): {missing[:5]}"
     problems = []
