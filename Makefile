@@ -92,6 +92,10 @@ test: setup lint train ## Everything CI runs: lint, unit, catalogs, data validat
 evaluate: setup train ## NLU accuracy per language on the held-out sets (Markdown table)
 	@$(PY) -m bot evaluate
 
+.PHONY: benchmark-export
+benchmark-export: $(VENV)/.installed ## Time and peak memory of exporting 100,000 registrations
+	$(PY) -m tests.benchmarks.export_benchmark --rows 100000
+
 .PHONY: clean
 clean: ## Remove environments, models and local data
 	rm -rf $(VENV) $(VENV_RASA) models data results

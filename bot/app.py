@@ -28,6 +28,7 @@ PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 def build_service(settings: Settings, rasa: RasaClient) -> ConversationService:
     """Create the shared conversation core every channel uses."""
     sessions = make_session_factory(make_engine(settings.database_url))
+    district = load_district(settings.path(settings.district_file))
 
     def erase_conversation(sender_id: str) -> None:
         with sessions.begin() as session:
@@ -36,7 +37,7 @@ def build_service(settings: Settings, rasa: RasaClient) -> ConversationService:
     return ConversationService(
         rasa,
         Catalogs(settings.path(settings.locale_dir)),
-        LanguageDetection(),
+        LanguageDetection(district.municipalities),
         max_message_chars=settings.max_message_chars,
         erase_conversation=erase_conversation,
     )
@@ -114,7 +115,9 @@ async def run_evaluation(settings: Settings) -> int:
     try:
         supervisor.start()
         await supervisor.wait_until_ready()
-        detection = LanguageDetection()
+        detection = LanguageDetection(
+            load_district(settings.path(settings.district_file)).municipalities
+        )
         reports = []
         for language in LANGUAGES:
             examples = held_out_examples(PROJECT_ROOT / "tests" / "nlu", language.code)

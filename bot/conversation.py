@@ -116,6 +116,11 @@ class ConversationService:
         self._max_chars = max_message_chars
         self._conversations: dict[str, _Conversation] = {}
 
+    @property
+    def max_message_chars(self) -> int:
+        """Return the longest message passed on to Rasa."""
+        return self._max_chars
+
     async def handle_text(
         self, sender_id: str, text: str, *, client_language: str | None = None
     ) -> list[Reply]:

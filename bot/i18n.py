@@ -81,6 +81,14 @@ class LanguageDecision:
     unsupported: str | None = None
 
 
+MIN_WORDS_TO_SWITCH = 3
+"""A conversation changes language only on a message of at least this many words."""
+
+
+def _word_count(text: str) -> int:
+    return sum(1 for word in text.split() if any(char.isalpha() for char in word))
+
+
 def resolve_language(
     text: str | None,
     *,
@@ -93,7 +101,9 @@ def resolve_language(
 
     Precedence: an explicit choice by the user, then the language of this message when
     it is detected with confidence, then the conversation's current language, then the
-    client's language hint (e.g. Telegram's ``language_code``), then German.
+    client's language hint (e.g. Telegram's ``language_code``), then German. Leaving the
+    current language takes a message of at least three words, so that names, e-mail
+    addresses and towns typed into a form do not switch it.
 
     Args:
         text: The user's message, or ``None`` for a button press or command.
@@ -110,6 +120,12 @@ def resolve_language(
     unsupported = detected.iso_code if detected and not detected.supported_code else None
     if state and state.explicit:
         return LanguageDecision(state.language, explicit=True, unsupported=unsupported)
+    switching = (
+        state is not None and detected is not None and (detected.supported_code != state.language)
+    )
+    if switching and _word_count(text or "") < MIN_WORDS_TO_SWITCH:
+        # A name, e-mail address or town typed into a form must not switch the language.
+        detected = None
     if detected and detected.supported_code:
         return LanguageDecision(detected.supported_code, explicit=False)
     if state:

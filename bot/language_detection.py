@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,12 +21,14 @@ RECOGNISED_UNSUPPORTED = (
     "DUTCH", "VIETNAMESE", "CHINESE",
 )  # fmt: skip
 
+# E-mail addresses, web addresses and numbers say nothing about a language.
+NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\d+")
+
 # German programme words that users of every language type as they are. They say
 # nothing about the writer's language, so they are left out before detection.
 PROGRAMME_WORDS = re.compile(
     r"\b(pat(e|en|in|innen|enschaft\w*)|führungszeugnis\w*|fuhrungszeugnis\w*|"
-    r"fuehrungszeugnis\w*|ehrenamt\w*|jugendamt\w*|landratsamt\w*|kita\w*|"
-    r"b[öo]blingen|sindelfingen|leonberg|herrenberg)\b",
+    r"fuehrungszeugnis\w*|ehrenamt\w*|jugendamt\w*|landratsamt\w*|kita\w*)\b",
     re.IGNORECASE,
 )
 
@@ -91,6 +94,20 @@ def _script_only(letters: list[str]) -> str | None:
 class LanguageDetection:
     """Detects the language of a message among supported and recognised languages."""
 
+    def __init__(self, place_names: Sequence[str] = ()) -> None:
+        """Create a detector.
+
+        Args:
+            place_names: The district's towns; like programme words they are ignored,
+                since people of every language type them as they are.
+        """
+        names = sorted(place_names, key=len, reverse=True)
+        self._places = (
+            re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE)
+            if names
+            else None
+        )
+
     @cached_property
     def _supported_detector(self) -> LanguageDetector:
         names = sorted({lang.detector_name for lang in LANGUAGES if lang.detector_name})
@@ -116,7 +133,10 @@ class LanguageDetection:
         Short or ambiguous messages return ``None`` so that the caller keeps the
         conversation's current language.
         """
-        cleaned = _strip_mixed_script(PROGRAMME_WORDS.sub(" ", text))
+        cleaned = PROGRAMME_WORDS.sub(" ", NOT_LANGUAGE.sub(" ", text))
+        if self._places:
+            cleaned = self._places.sub(" ", cleaned)
+        cleaned = _strip_mixed_script(cleaned)
         letters = _letters(cleaned)
         if not letters:
             return None

@@ -30,5 +30,5 @@ def responses() -> dict[str, SourceResponse]:
 
 
 @pytest.fixture(scope="session")
-def detection() -> LanguageDetection:
-    return LanguageDetection()
+def detection(district: District) -> LanguageDetection:
+    return LanguageDetection(district.municipalities)

@@ -36,9 +36,9 @@ def button(catalogs: Catalogs, language: str, response: str, title: str) -> str:
     return catalogs.pgettext(language, f"{response}|button", title)
 
 
-def rendered(expected: ResponseRenderer, name: str, language: str, **arguments: str) -> str:
+def rendered(expected: ResponseRenderer, response: str, language: str, **arguments: str) -> str:
     tracker = {"slots": {"language": language}, "events": [{"event": "bot"}]}
-    return str(expected.render(name, tracker, arguments)["text"])
+    return str(expected.render(response, tracker, arguments)["text"])
 
 
 @pytest.fixture(scope="module")

@@ -98,3 +98,21 @@ def test_every_language_has_a_name_in_itself() -> None:
     assert names["uk"] == "Українська"
     assert names["de-plain"] == "Einfache Sprache"
     assert all(names.values())
+
+
+@pytest.mark.parametrize("text", ["Maria Schmidt", "fatima.k@example.org", "Weil der Stadt"])
+def test_form_answers_do_not_switch_the_language(detection: LanguageDetection, text: str) -> None:
+    decision = resolve_language(
+        text, state=LanguageState("ar"), client_hint=None, detection=detection
+    )
+    assert decision.language == "ar"
+
+
+def test_a_longer_message_in_another_language_switches(detection: LanguageDetection) -> None:
+    decision = resolve_language(
+        "How much time do I need?",
+        state=LanguageState("ar"),
+        client_hint=None,
+        detection=detection,
+    )
+    assert decision.language == "en"
