@@ -215,7 +215,8 @@ class ValidateRegistrationForm(FormValidationAction):
         skipped = self._skipped(slot, tracker)
         if skipped:
             return skipped
-        codes = parse_languages(str(value))
+        pressed = pressed_choice(tracker.latest_message)
+        codes = [pressed] if pressed else parse_languages(str(value))
         if not codes:
             return self._invalid(slot, "utter_invalid_languages", dispatcher, tracker)
         return {slot: codes}

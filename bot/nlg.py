@@ -9,10 +9,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from babel import Locale
+
 from bot.district import District
 from bot.facts import district_facts
 from bot.i18n import Catalogs
-from bot.languages import LANGUAGES, SOURCE_LANGUAGE, is_supported
+from bot.languages import LANGUAGES, SOURCE_LANGUAGE, get_language, is_supported
 from bot.nlg_registration import RegistrationTexts
 from bot.responses import SourceResponse, button_context
 from bot.topics import TOPIC_TITLES, topic_payload
@@ -51,12 +53,32 @@ def _did_you_mean_buttons(
     return buttons
 
 
+# Languages offered as buttons when the form asks which languages someone speaks;
+# any other language can be typed. Named by CLDR in the reader's language.
+SPOKEN_LANGUAGE_CHOICES = ("de", "tr", "ar", "uk", "ru", "en", "ku", "fa")
+
+
+def _spoken_language_buttons(
+    _catalogs: Catalogs, language: str, _arguments: Mapping[str, Any]
+) -> list[Button]:
+    names = Locale.parse(get_language(language).locale.split("@")[0]).languages
+    return [
+        {
+            "title": names.get(code, code)[:1].upper() + names.get(code, code)[1:],
+            "payload": "/inform" + json.dumps({"choice": code}),
+        }
+        for code in SPOKEN_LANGUAGE_CHOICES
+    ]
+
+
 GeneratedButtons = Callable[[Catalogs, str, Mapping[str, Any]], list[Button]]
 
 GENERATED_BUTTONS: dict[str, GeneratedButtons] = {
     "utter_offer_language": lambda _catalogs, _language, _arguments: language_buttons(),
     "utter_choose_language": lambda _catalogs, _language, _arguments: language_buttons(),
     "utter_did_you_mean": _did_you_mean_buttons,
+    "utter_ask_reg_languages": _spoken_language_buttons,
+    "utter_ask_reg_home_languages": _spoken_language_buttons,
 }
 
 

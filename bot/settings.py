@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     database_url_override: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "PATENBOT_DATABASE_URL")
     )
+
+    @field_validator("telegram_bot_token", "database_url_override", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """Treat ``VAR=`` (as in .env.example) like an unset variable."""
+        return None if value == "" else value
 
     def path(self, value: Path) -> Path:
         """Return ``value`` resolved against the project folder if it is relative."""

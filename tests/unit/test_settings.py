@@ -46,3 +46,11 @@ def test_district_file_with_unknown_or_missing_fields_is_refused(tmp_path: Path)
     broken.write_text(text.replace("district_name:", "districtname:"), encoding="utf-8")
     with pytest.raises(ValidationError):
         load_district(broken)
+
+
+def test_empty_variables_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    monkeypatch.setenv("DATABASE_URL", "")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.telegram_bot_token is None
+    assert settings.database_url.startswith("sqlite:///")
