@@ -19,7 +19,14 @@ from actions.validators import (
     normalise_phone,
     parse_languages,
 )
-from bot.registration_fields import SKIPPED, editable_fields, form_fields
+from bot.registration_fields import (
+    DETAIL_KEYS,
+    FAMILY_FIELDS,
+    MENTOR_FIELDS,
+    SKIPPED,
+    editable_fields,
+    form_fields,
+)
 from bot.registrations import RegistrationData, save_registration
 
 FORM = "registration_form"
@@ -330,18 +337,8 @@ def _answer(tracker: Tracker, slot: str) -> Any:
 def registration_data(tracker: Tracker) -> RegistrationData:
     """Collect the form's answers into what the storage layer saves."""
     kind = str(tracker.get_slot("reg_kind") or "mentor")
-    details_slots = (
-        ("reg_child_age", "reg_home_languages", "reg_support", "reg_wishes")
-        if kind == "family"
-        else ("reg_adult", "reg_interests", "reg_languages", "reg_hours", "reg_heard_from")
-    )
-    names = {
-        "reg_adult": "adult_confirmed", "reg_interests": "interests", "reg_languages": "languages",
-        "reg_hours": "hours_per_week", "reg_heard_from": "heard_from",
-        "reg_child_age": "child_age_band", "reg_home_languages": "home_languages",
-        "reg_support": "support", "reg_wishes": "wishes",
-    }  # fmt: skip
-    details = {names[slot]: _answer(tracker, slot) for slot in details_slots}
+    details_slots = FAMILY_FIELDS if kind == "family" else MENTOR_FIELDS
+    details = {DETAIL_KEYS[slot]: _answer(tracker, slot) for slot in details_slots}
     if isinstance(details.get("interests"), str):
         details["interests"] = [details["interests"]]
     contact_method = str(_answer(tracker, "reg_contact_method") or "chat")

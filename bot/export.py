@@ -12,22 +12,13 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from bot.registration_fields import DETAIL_KEYS
 from bot.storage import repository
 from bot.storage.models import Registration
 from bot.storage.repository import RegistrationFilter
 
 FORMATS = ("csv", "xlsx")
-DETAIL_FIELDS = (
-    "adult_confirmed",
-    "interests",
-    "languages",
-    "hours_per_week",
-    "heard_from",
-    "child_age_band",
-    "home_languages",
-    "support",
-    "wishes",
-)
+DETAIL_FIELDS = tuple(DETAIL_KEYS.values())
 COLUMNS = (
     "id", "kind", "status", "created_at", "updated_at", "language", "source", "name",
     "contact_method", "phone", "email", "municipality", *DETAIL_FIELDS,

@@ -12,7 +12,13 @@ from babel.dates import format_date
 
 from bot.i18n import N_, Catalogs
 from bot.languages import get_language
-from bot.registration_fields import FIELD_LABELS, SKIPPED, editable_fields, form_fields
+from bot.registration_fields import (
+    DETAIL_KEYS,
+    FIELD_LABELS,
+    SKIPPED,
+    editable_fields,
+    form_fields,
+)
 from bot.responses import SourceResponse, button_context
 
 NOT_GIVEN = "—"
@@ -27,12 +33,7 @@ STATUS_LABELS = {
     "declined": N_("abgelehnt"),
     "withdrawn": N_("zurückgezogen"),
 }
-DETAIL_SLOTS = {
-    "adult_confirmed": "reg_adult", "interests": "reg_interests", "languages": "reg_languages",
-    "hours_per_week": "reg_hours", "heard_from": "reg_heard_from",
-    "child_age_band": "reg_child_age", "home_languages": "reg_home_languages",
-    "support": "reg_support", "wishes": "reg_wishes",
-}  # fmt: skip
+DETAIL_SLOTS = {key: slot for slot, key in DETAIL_KEYS.items()}
 LANGUAGE_SLOTS = frozenset({"reg_languages", "reg_home_languages"})
 
 

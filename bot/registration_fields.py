@@ -9,6 +9,18 @@ MENTOR_FIELDS = ("reg_adult", "reg_interests", "reg_languages", "reg_hours", "re
 FAMILY_FIELDS = ("reg_child_age", "reg_home_languages", "reg_support", "reg_wishes")
 OPTIONAL_FIELDS = frozenset({"reg_heard_from", "reg_wishes"})
 SKIPPED = "skipped"
+# Where each kind-specific answer is stored in ``Registration.details``.
+DETAIL_KEYS: dict[str, str] = {
+    "reg_adult": "adult_confirmed",
+    "reg_interests": "interests",
+    "reg_languages": "languages",
+    "reg_hours": "hours_per_week",
+    "reg_heard_from": "heard_from",
+    "reg_child_age": "child_age_band",
+    "reg_home_languages": "home_languages",
+    "reg_support": "support",
+    "reg_wishes": "wishes",
+}
 
 FIELD_LABELS: dict[str, str] = {
     "reg_name": N_("Name"),
