@@ -20,7 +20,7 @@ DOMAIN_NAME := patenbot
 POT := locale/$(DOMAIN_NAME).pot
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/$(DOMAIN_NAME).po)
 MO_FILES := $(PO_FILES:.po=.mo)
-BABEL_KEYWORDS := --no-default-keywords -k N_ -k pgettext:2c,3 -k gettext:2 -k tr:1c,2
+BABEL_KEYWORDS := --no-default-keywords -k N_ -k pgettext:2c,3 -k gettext:2 -k tr:1c,2 -k NC_:1c,2
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
@@ -95,6 +95,10 @@ evaluate: setup train ## NLU accuracy per language on the held-out sets (Markdow
 .PHONY: benchmark-export
 benchmark-export: $(VENV)/.installed ## Time and peak memory of exporting 100,000 registrations
 	$(PY) -m tests.benchmarks.export_benchmark --rows 100000
+
+.PHONY: benchmark-telegram
+benchmark-telegram: setup train ## 50 users chatting at once through the Bot API emulator (p50/p95, lost replies)
+	$(PY) -m tests.benchmarks.telegram_load --users 50 --turns 3
 
 .PHONY: clean
 clean: ## Remove environments, models and local data

@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("registration_id", type=int)
     status.add_argument("new_status", choices=("contacted", "matched", "declined", "withdrawn"))
     commands.add_parser("purge", help="erase data past the retention periods (district.yml)")
+    qr = commands.add_parser("qr", help="QR code of a Telegram start link, for flyers")
+    qr.add_argument("--payload", required=True, help="e.g. mentor_tr, family_ar, plain")
+    qr.add_argument("-o", "--output", type=Path, required=True, help="a .png, .svg or .pdf file")
+    qr.add_argument("--username", help="the bot's @username (default: PATENBOT_BOT_USERNAME)")
     return parser
 
 
@@ -72,9 +76,27 @@ def main(argv: list[str] | None = None) -> int:
         if command == "chat":
             return asyncio.run(run_chat(settings, sender_id=args.sender))
         return asyncio.run(run_supervised(settings))
+    if command == "qr":
+        return _write_qr(settings, args)
     from bot.admin_cli import run_admin_command
 
     return run_admin_command(settings, args)
+
+
+def _write_qr(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.qr import write_start_qr
+
+    username = args.username or settings.bot_username
+    if not username:
+        sys.stderr.write("Give the bot's username: --username or PATENBOT_BOT_USERNAME.\n")
+        return 2
+    try:
+        link = write_start_qr(username, args.payload, args.output)
+    except ValueError as error:
+        sys.stderr.write(f"{error}\n")
+        return 2
+    sys.stdout.write(f"QR code for {link} written to {args.output}\n")
+    return 0
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from bot.district import District
 from bot.export import export_registrations
 from bot.registrations import PurgeResult, change_status, purge_expired
 from bot.storage import repository
-from bot.storage.models import utcnow
+from bot.storage.models import OutboxMessage, utcnow
 from bot.storage.repository import RegistrationFilter
 
 STATS_COLUMNS = ("status", "kind", "municipality", "language")
@@ -69,6 +69,7 @@ class Delivery:
     message_id: int
     created_at: datetime
     text: str
+    registration_id: int | None = None
 
 
 def deliver_outbox(sessions: sessionmaker[Session], send: Callable[[Delivery], bool]) -> int:
@@ -86,7 +87,9 @@ def deliver_outbox(sessions: sessionmaker[Session], send: Callable[[Delivery], b
         for message in repository.pending_outbox(session=session):
             message.attempts += 1
             try:
-                ok = send(Delivery(message.id, message.created_at, message.text))
+                ok = send(
+                    Delivery(message.id, message.created_at, message.text, message.registration_id)
+                )
             except Exception:
                 ok = False
             if ok:
@@ -100,9 +103,24 @@ def pending_outbox(sessions: sessionmaker[Session]) -> list[Delivery]:
     """Return the pending notifications without marking them."""
     with sessions() as session:
         return [
-            Delivery(message.id, message.created_at, message.text)
+            Delivery(message.id, message.created_at, message.text, message.registration_id)
             for message in repository.pending_outbox(session=session, limit=1000)
         ]
+
+
+def record_delivery(sessions: sessionmaker[Session], message_id: int, *, sent: bool) -> None:
+    """Count a delivery attempt of one notification; mark it sent if it was confirmed.
+
+    For channels that send asynchronously (Telegram): a confirmed message is not sent
+    again; an unconfirmed one stays pending and is retried.
+    """
+    with sessions.begin() as session:
+        message = session.get(OutboxMessage, message_id)
+        if message is None:
+            return
+        message.attempts += 1
+        if sent:
+            message.sent_at = utcnow()
 
 
 def set_status(

@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import logging
 import sys
+from datetime import UTC, datetime
 
 from bot import admin
 from bot.conversation import ConversationService
 from bot.district import load_district
 from bot.evaluation import evaluate_language, held_out_examples, markdown_table
+from bot.facts import district_facts
 from bot.i18n import Catalogs
 from bot.language_detection import LanguageDetection
 from bot.languages import LANGUAGES
@@ -53,19 +55,46 @@ async def run_chat(settings: Settings, *, sender_id: str | None = None) -> int:
     return 0
 
 
+async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """Serve the bot on Telegram with servers that are already running, until ``stop``."""
+    from bot.telegram.frontend import TelegramFrontEnd, serve  # only needed with a token
+
+    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    district = load_district(settings.path(settings.district_file))
+    catalogs = Catalogs(settings.path(settings.locale_dir))
+    facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
+    front_end = TelegramFrontEnd(
+        settings,
+        build_service(settings, rasa),
+        make_session_factory(make_engine(settings.database_url)),
+        catalogs,
+        facts,
+    )
+    sys.stderr.write("Patenbot is serving Telegram. Stop with Ctrl-C.\n")
+    try:
+        await serve(front_end, settings, stop or asyncio.Event())
+    finally:
+        await rasa.aclose()
+    return 0
+
+
 async def run_supervised(settings: Settings) -> int:
-    """Start both servers, run the front end, and stop everything at the end."""
-    if settings.telegram_bot_token is not None:
-        sys.stderr.write(
-            "TELEGRAM_BOT_TOKEN is set, but the Telegram front end is not built yet; "
-            "chatting in the terminal instead.\n"
-        )
+    """Start both servers, run the front end, and stop everything at the end.
+
+    With ``TELEGRAM_BOT_TOKEN`` set the front end is the Telegram bot, else the
+    terminal chat.
+    """
     prepare_database(settings)
     supervisor = Supervisor(settings)
     try:
         supervisor.start()
         await supervisor.wait_until_ready()
-        chat: asyncio.Task[object] = asyncio.create_task(run_chat(settings))
+        front_end = (
+            run_telegram(settings)
+            if settings.telegram_bot_token is not None
+            else run_chat(settings)
+        )
+        chat: asyncio.Task[object] = asyncio.create_task(front_end)
         watch: asyncio.Task[object] = asyncio.create_task(supervisor.watch())
         retention = asyncio.create_task(purge_daily(settings))
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)

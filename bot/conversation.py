@@ -10,6 +10,7 @@ its own commands) are sent as such.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import secrets
@@ -38,6 +39,9 @@ COMMAND_PAYLOADS = {
 }
 # A custom message from action_delete_my_data: erase this conversation after the turn.
 ERASE_CONVERSATION = {"patenbot": "erase_conversation"}
+# Markers a turn can carry for the channel: a person was asked for ("handoff"), or the
+# assistant was unsure what the user meant ("unsure"). Set by bot.nlg.
+SIGNALS = frozenset({"handoff", "unsure"})
 # How many issued buttons are remembered per conversation.
 MAX_ISSUED_BUTTONS = 64
 
@@ -57,6 +61,8 @@ class Reply:
     text: str
     language: str
     choices: tuple[Choice, ...] = ()
+    signals: frozenset[str] = frozenset()
+    """Markers the assistant attached to the turn (see :data:`SIGNALS`), on its first reply."""
 
     @property
     def is_rtl(self) -> bool:
@@ -68,6 +74,7 @@ class Reply:
 class _Conversation:
     state: LanguageState | None = None
     loaded: bool = False
+    source: str | None = None
     issued: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
 
@@ -181,6 +188,79 @@ class ConversationService:
             return [Reply(text, decision.language)]
         return await self._send(sender_id, conversation, payload, decision, client_language)
 
+    async def start(
+        self,
+        sender_id: str,
+        *,
+        client_language: str | None = None,
+        language: str | None = None,
+        source: str | None = None,
+        topic_payload: str | None = None,
+    ) -> list[Reply]:
+        """Begin a conversation, optionally preset by a link (language, source, first topic).
+
+        Args:
+            sender_id: The channel's stable id of the conversation.
+            client_language: The client's language hint.
+            language: A language the link chose; it counts as the user's explicit choice.
+            source: Where the user came from (e.g. a flyer's link); stored with a
+                registration.
+            topic_payload: A payload the front end issues itself, answered after the
+                greeting (e.g. the "become a mentor" topic).
+        """
+        conversation = await self._conversation(sender_id)
+        if source:
+            conversation.source = source
+        decision = self._decide(conversation, None, client_language, explicit_choice=language)
+        replies = await self._send(sender_id, conversation, "/greet", decision, client_language)
+        if topic_payload:
+            decision = self._decide(conversation, None, client_language)
+            replies += await self._send(
+                sender_id, conversation, topic_payload, decision, client_language
+            )
+        return replies
+
+    def unsupported_content_reply(
+        self, sender_id: str, *, client_language: str | None = None, edited: bool = False
+    ) -> Reply:
+        """Return the kind answer to a sticker, photo, file … or an edited message."""
+        conversation = self._conversations.get(sender_id) or _Conversation()
+        language = self._decide(conversation, None, client_language).language
+        if edited:
+            text = self._catalogs.pgettext(
+                language,
+                "frontend",
+                "Geänderte Nachrichten kann ich nicht lesen. "
+                "Bitte schicken Sie die neue Fassung als neue Nachricht.",
+            )
+            return Reply(text, language)
+        return self._text_only_reply(language)
+
+    def local_reply(
+        self,
+        sender_id: str,
+        message: tuple[str, str],
+        *,
+        client_language: str | None = None,
+        language: str | None = None,
+    ) -> Reply:
+        """Return a channel's own text in the user's language.
+
+        Args:
+            sender_id: The conversation.
+            message: Context and German source text, marked with ``NC_``.
+            client_language: The client's language hint.
+            language: The language to use, if the channel knows it already.
+        """
+        if language is None:
+            conversation = self._conversations.get(sender_id) or _Conversation()
+            language = self._decide(conversation, None, client_language).language
+        return Reply(self._catalogs.pgettext(language, *message), language)
+
+    def forget(self, sender_id: str) -> None:
+        """Drop what is kept in memory about a conversation."""
+        self._conversations.pop(sender_id, None)
+
     async def _conversation(self, sender_id: str) -> _Conversation:
         conversation = self._conversations.setdefault(sender_id, _Conversation())
         if not conversation.loaded:
@@ -221,6 +301,8 @@ class ConversationService:
         }
         if client_language:
             metadata["client_language"] = client_language
+        if conversation.source:
+            metadata["source"] = conversation.source
         try:
             messages = await self._rasa.send(sender_id, message, metadata)
         except RasaUnavailableError as error:
@@ -237,8 +319,15 @@ class ConversationService:
             # Rasa has stored the turn by now; erase it and start afresh next time.
             await asyncio.to_thread(self._erase_conversation, sender_id)
             self._conversations.pop(sender_id, None)
+        signals = frozenset(
+            str(item["custom"].get("patenbot"))
+            for item in messages
+            if isinstance(item.get("custom"), dict) and item["custom"].get("patenbot") in SIGNALS
+        )
         replies = [self._reply(conversation, item, decision.language) for item in messages]
         replies = [reply for reply in replies if reply.text or reply.choices]
+        if replies and signals:
+            replies[0] = dataclasses.replace(replies[0], signals=signals)
         if not replies:
             logger.error("Rasa answered a message with no reply.")
             text = self._catalogs.pgettext(
@@ -275,11 +364,15 @@ class ConversationService:
                 "auf einmal, mit höchstens {limit} Zeichen.",
             ).format(limit=self._max_chars)
         else:
-            message = self._catalogs.pgettext(
-                language,
-                "frontend",
-                "Ich verstehe nur Text. Bitte schreiben Sie Ihre Frage in Worten.",
-            )
+            return self._text_only_reply(language)
+        return Reply(message, language)
+
+    def _text_only_reply(self, language: str) -> Reply:
+        message = self._catalogs.pgettext(
+            language,
+            "frontend",
+            "Ich verstehe nur Text. Bitte schreiben Sie Ihre Frage in Worten.",
+        )
         return Reply(message, language)
 
     def _unsupported_language_reply(self, language: str) -> Reply:

@@ -25,6 +25,11 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "transla
     return message
 
 
+def NC_(context: str, message: str) -> tuple[str, str]:  # noqa: N802 - gettext convention
+    """Mark a message with its context (``msgctxt``) for extraction; translate it later."""
+    return context, message
+
+
 class CatalogError(RuntimeError):
     """A compiled catalog is missing; run ``make catalogs``."""
 

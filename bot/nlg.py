@@ -26,6 +26,13 @@ Button = dict[str, str]
 FALLBACK_RESPONSE = "utter_default"
 # Responses that introduce the assistant themselves get no first-contact notice.
 INTRODUCING_RESPONSES = frozenset({"utter_greet"})
+# Responses that carry a marker for the channel (bot.conversation.SIGNALS): a person
+# was asked for, or the assistant is unsure what the user meant.
+RESPONSE_SIGNALS = {
+    "utter_request_human": "handoff",
+    "utter_did_you_mean": "unsure",
+    "utter_rephrase": "unsure",
+}
 
 
 def language_buttons() -> list[Button]:
@@ -170,5 +177,7 @@ class ResponseRenderer:
             "image": None,
             "elements": [],
             "attachments": [],
-            "custom": {},
+            "custom": {"patenbot": RESPONSE_SIGNALS[source.name]}
+            if source.name in RESPONSE_SIGNALS
+            else {},
         }

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,12 +40,41 @@ class Settings(BaseSettings):
     database_url_override: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "PATENBOT_DATABASE_URL")
     )
+    # Telegram (only used when TELEGRAM_BOT_TOKEN is set).
+    telegram_api_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_API_BASE_URL")
+    )
+    bot_username: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    coordinator_chat_id: int | None = None
+    coordinator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    user_messages_per_minute: int = 20
+    slow_reply_notice_seconds: float = 4.0
 
-    @field_validator("telegram_bot_token", "database_url_override", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "database_url_override",
+        "telegram_api_base_url",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "coordinator_chat_id",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """Treat ``VAR=`` (as in .env.example) like an unset variable."""
         return None if value == "" else value
+
+    @field_validator("coordinator_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        """Read ``PATENBOT_COORDINATOR_IDS=123,456`` as a set of Telegram user ids."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
 
     def path(self, value: Path) -> Path:
         """Return ``value`` resolved against the project folder if it is relative."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -119,3 +119,36 @@ class ExportAudit(Base):
     file_format: Mapped[str] = mapped_column(String(8))
     filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
     row_count: Mapped[int]
+
+
+class Handoff(Base):
+    """A conversation handed to the coordinators: the bot is silent while it is open."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[str | None] = mapped_column(String(64))
+
+    messages: Mapped[list[HandoffMessage]] = relationship(
+        back_populates="handoff", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class HandoffMessage(Base):
+    """A message the bot posted in the coordinators' group for a handoff.
+
+    A coordinator's reply to it is relayed to the person.
+    """
+
+    __tablename__ = "handoff_messages"
+
+    group_message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+
+    handoff: Mapped[Handoff] = relationship(back_populates="messages")

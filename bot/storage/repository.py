@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, joinedload
 from bot.storage.models import (
     ConsentRecord,
     ExportAudit,
+    Handoff,
+    HandoffMessage,
     OutboxMessage,
     Registration,
     StatusChange,
@@ -167,7 +169,43 @@ def delete_person(*, session: Session, person_ref: str) -> int:
     )
     session.execute(delete(ConsentRecord).where(ConsentRecord.person_ref == person_ref))
     session.execute(delete(OutboxMessage).where(OutboxMessage.person_ref == person_ref))
+    handoffs = select(Handoff.id).where(Handoff.person_ref == person_ref)
+    session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(handoffs)))
+    session.execute(delete(Handoff).where(Handoff.person_ref == person_ref))
     return erased
+
+
+def active_handoff(*, session: Session, person_ref: str) -> Handoff | None:
+    """Return the person's open handoff to the coordinators, if any."""
+    statement = select(Handoff).where(Handoff.person_ref == person_ref, Handoff.ended_at.is_(None))
+    return session.scalars(statement.order_by(Handoff.id.desc()).limit(1)).first()
+
+
+def start_handoff(*, session: Session, person_ref: str, language: str) -> Handoff:
+    """Open a handoff for the person, or return the one already open."""
+    handoff = active_handoff(session=session, person_ref=person_ref)
+    if handoff is None:
+        handoff = Handoff(person_ref=person_ref, language=language)
+        session.add(handoff)
+        session.flush()
+    return handoff
+
+
+def add_handoff_message(*, session: Session, handoff_id: int, group_message_id: int) -> None:
+    """Remember a group message that belongs to a handoff."""
+    session.add(HandoffMessage(handoff_id=handoff_id, group_message_id=group_message_id))
+
+
+def handoff_of_group_message(*, session: Session, group_message_id: int) -> Handoff | None:
+    """Return the handoff a group message belongs to, if any."""
+    message = session.get(HandoffMessage, group_message_id)
+    return message.handoff if message is not None else None
+
+
+def end_handoff(*, session: Session, handoff: Handoff, ended_by: str) -> None:
+    """Close a handoff: the bot answers the person again."""
+    handoff.ended_at = utcnow()
+    handoff.ended_by = ended_by
 
 
 def conversations_idle_since(*, session: Session, cutoff: datetime) -> list[str]:

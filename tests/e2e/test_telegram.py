@@ -1,0 +1,323 @@
+"""Telegram end to end: the real bot, Rasa and action servers against the Bot API emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from bot.app import run_telegram
+from bot.i18n import Catalogs
+from bot.nlg import ResponseRenderer
+from bot.settings import Settings
+from bot.storage.database import make_engine
+from bot.telegram.frontend import HANDOFF_ENDED, HANDOFF_REPLY, HANDOFF_STARTED, NOT_ALLOWED
+from tests.telegram.driver import TelegramChat
+from tests.telegram.emulator import TOKEN, BotApiEmulator, User, group_chat
+
+pytestmark = pytest.mark.e2e
+
+GROUP = -1001234567890
+COORDINATOR = User(42, "Anna", "de")
+STRANGER = User(666, "Mallory", "en")
+
+
+def rendered(expected: ResponseRenderer, response: str, language: str, **arguments: str) -> str:
+    tracker = {"slots": {"language": language}, "events": [{"event": "bot"}]}
+    return str(expected.render(response, tracker, arguments)["text"])
+
+
+def button(catalogs: Catalogs, language: str, response: str, title: str) -> str:
+    return catalogs.pgettext(language, f"{response}|button", title)
+
+
+@pytest.fixture(scope="module")
+async def telegram(servers: Settings) -> AsyncIterator[BotApiEmulator]:
+    """The bot serving Telegram through the emulator, with a coordinators' group."""
+    emulator = BotApiEmulator()
+    emulator.start()
+    settings = servers.model_copy(
+        update={
+            "telegram_bot_token": TOKEN,
+            "telegram_api_base_url": emulator.base_url,
+            "coordinator_chat_id": GROUP,
+            "coordinator_ids": frozenset({COORDINATOR.id}),
+            "slow_reply_notice_seconds": 60.0,
+        }
+    )
+    stop = asyncio.Event()
+    bot = asyncio.create_task(run_telegram(settings, stop))
+    await emulator.wait_for(lambda e: len(e.calls("setMyShortDescription")) >= 7, within=30)
+    yield emulator
+    stop.set()
+    await asyncio.wait_for(bot, timeout=30)
+    emulator.stop()
+
+
+def group_messages(emulator: BotApiEmulator) -> list[dict[str, Any]]:
+    return emulator.messages_to(GROUP)
+
+
+async def test_commands_and_description_are_registered_per_language(
+    telegram: BotApiEmulator, catalogs: Catalogs
+) -> None:
+    by_language = {
+        call.params.get("language_code"): call.params["commands"]
+        for call in telegram.calls("setMyCommands")
+    }
+    assert set(by_language) == {None, "de", "en", "tr", "ar", "uk", "ru"}
+    turkish = {command["command"]: command["description"] for command in by_language["tr"]}
+    assert set(turkish) == {"start", "help", "language", "privacy", "mydata", "delete", "cancel"}
+    assert turkish["language"] == catalogs.pgettext("tr", "telegram command", "Sprache wählen")
+    assert turkish["language"] != "Sprache wählen"
+
+
+async def test_start_greets_in_the_language_of_the_client(
+    telegram: BotApiEmulator, expected: ResponseRenderer
+) -> None:
+    chat = TelegramChat(telegram, User(5001, "Emre", "tr"))
+    await chat.say("/start")
+    greeting = rendered(expected, "utter_greet", "tr")
+    assert greeting[:60] in chat.text
+    keyboard = chat.last[0]["reply_markup"]["inline_keyboard"]
+    assert len(keyboard) >= 4  # the menu: mentorship, become a mentor, parents, person, privacy
+    assert any(call.params["chat_id"] == 5001 for call in telegram.calls("sendChatAction"))
+
+
+@pytest.mark.parametrize(
+    ("user", "question", "response", "language"),
+    [
+        (
+            User(5002, "Rania", "de"),
+            "هل طفلي سيكون بأمان مع الراعي؟",
+            "utter_faq/parent_child_safety",
+            "ar",
+        ),
+        (
+            User(5003, "Olena", None),
+            "Скільки годин на тиждень треба мати часу для дитини?",
+            "utter_faq/time_commitment",
+            "uk",
+        ),
+    ],
+)
+async def test_questions_are_answered_in_the_askers_language(
+    telegram: BotApiEmulator,
+    expected: ResponseRenderer,
+    user: User,
+    question: str,
+    response: str,
+    language: str,
+) -> None:
+    chat = TelegramChat(telegram, user)
+    assert rendered(expected, response, language) in await chat.say(question)
+
+
+async def test_language_switch_by_button(
+    telegram: BotApiEmulator, catalogs: Catalogs, expected: ResponseRenderer
+) -> None:
+    chat = TelegramChat(telegram, User(5004, "Jana", "de"))
+    await chat.say("/language")
+    picker = chat.last[-1]
+    assert "English" in [row[0]["text"] for row in picker["reply_markup"]["inline_keyboard"]]
+    await chat.press("English")
+    pressed = telegram.messages_to(5004)[len(telegram.messages_to(5004)) - len(chat.last) - 1]
+    assert "reply_markup" not in pressed and pressed["text"].endswith("→ English")
+    assert (
+        rendered(expected, "utter_faq/police_certificate", "en")
+        in await chat.say(
+            "Brauche ich ein Führungszeugnis?"  # a German question keeps the chosen English
+        )
+        or rendered(expected, "utter_faq/police_certificate", "en") in chat.text
+    )
+
+
+async def test_stickers_photos_and_edits_get_a_kind_answer(
+    telegram: BotApiEmulator, catalogs: Catalogs
+) -> None:
+    user = User(5005, "Oksana", "uk")
+    chat = TelegramChat(telegram, user)
+    text_only = catalogs.pgettext(
+        "uk", "frontend", "Ich verstehe nur Text. Bitte schreiben Sie Ihre Frage in Worten."
+    )
+    for kind in ("sticker", "photo", "voice", "document", "location"):
+        before = len(chat.messages)
+        telegram.user_sends_content(user, kind)
+        assert text_only in (await chat.replies_after(before))[0]["text"], kind
+    before = len(chat.messages)
+    original = telegram.user_sends(user, "Привіт")
+    await chat.replies_after(before)
+    before = len(chat.messages)
+    telegram.user_edits(user, original, "Привіт!!")
+    edited = (await chat.replies_after(before))[0]["text"]
+    assert edited == catalogs.pgettext(
+        "uk",
+        "frontend",
+        "Geänderte Nachrichten kann ich nicht lesen. "
+        "Bitte schicken Sie die neue Fassung als neue Nachricht.",
+    )
+
+
+async def test_a_repeated_update_is_handled_once(telegram: BotApiEmulator) -> None:
+    user = User(5006, "Max", "de")
+    chat = TelegramChat(telegram, user)
+    message = {
+        "message_id": 900001,
+        "date": 0,
+        "chat": user.private_chat(),
+        "from": user.as_json(),
+        "text": "Hallo",
+    }
+    telegram.push_update({"message": message}, update_id=777777)
+    telegram.push_update({"message": message}, update_id=777777)
+    await chat.replies_after(0)
+    await asyncio.sleep(2)
+    greetings = [m for m in chat.messages if "Hallo" in (m.get("text") or "")]
+    assert len(greetings) == 1
+
+
+async def test_group_messages_of_strangers_get_no_answer(telegram: BotApiEmulator) -> None:
+    other_group = group_chat(-100999, "Elternabend")
+    telegram.user_sends(STRANGER, "Hello bot, what is a mentorship?", chat=other_group)
+    telegram.user_sends(STRANGER, "/stats", chat=other_group)
+    await asyncio.sleep(3)
+    assert telegram.messages_to(-100999) == []
+
+
+@pytest.fixture(scope="module")
+async def registered(
+    telegram: BotApiEmulator, catalogs: Catalogs, expected: ResponseRenderer
+) -> TelegramChat:
+    """A mentor registration in Turkish by buttons and text, from a flyer's start link."""
+    mentor = TelegramChat(telegram, User(5010, "Ayse", "de"))
+    await mentor.say("/start mentor_tr")
+    assert rendered(expected, "utter_faq/how_to_apply", "tr")[:50] in mentor.text
+    consent = await mentor.say("Pate olmak istiyorum, kayıt olabilir miyim?")
+    assert rendered(expected, "utter_ask_reg_consent", "tr")[:40] in consent
+    await mentor.press(button(catalogs, "tr", "utter_ask_reg_consent", "Ja, einverstanden"))
+    await mentor.say("Ayşe Demir")
+    await mentor.press(button(catalogs, "tr", "utter_ask_reg_contact_method", "Telefon"))
+    await mentor.say("0171 7654321")
+    await mentor.say("Sindelfingen")
+    await mentor.press(button(catalogs, "tr", "utter_ask_reg_adult", "Ja"))
+    await mentor.press(button(catalogs, "tr", "utter_ask_reg_interests", "Kinder"))
+    await mentor.say("Türkçe ve Almanca")
+    await mentor.press(button(catalogs, "tr", "utter_ask_reg_hours", "3 bis 4 Stunden"))
+    summary = await mentor.say("Flyer")
+    assert "Ayşe Demir" in summary and "Sindelfingen" in summary
+    saved = await mentor.press(button(catalogs, "tr", "utter_ask_reg_confirm", "Ja, speichern"))
+    assert rendered(expected, "utter_registration_saved", "tr", name="Ayşe Demir") in saved
+    return mentor
+
+
+async def test_coordinators_are_notified_and_set_the_status(
+    telegram: BotApiEmulator, registered: TelegramChat, servers: Settings
+) -> None:
+    notice = await telegram.wait_for_text(GROUP, "Ayşe Demir")
+    assert "tr" in notice["text"]
+    telegram.user_presses(STRANGER, notice, "Kontaktiert")
+    refused = await telegram.wait_for(
+        lambda e: [c for c in e.calls("answerCallbackQuery") if c.params.get("show_alert")]
+    )
+    assert refused
+    telegram.user_presses(COORDINATOR, notice, "Kontaktiert")
+    await telegram.wait_for_text(GROUP, "Status: contacted, von Anna")
+    with make_engine(servers.database_url).connect() as connection:
+        status = connection.execute(
+            text("SELECT status FROM registrations WHERE person_ref = 'telegram-5010'")
+        ).scalar()
+    assert status == "contacted"
+
+
+async def test_export_is_sent_to_coordinators_and_refused_to_strangers(
+    telegram: BotApiEmulator, registered: TelegramChat, catalogs: Catalogs
+) -> None:
+    telegram.user_sends(COORDINATOR, "/export xlsx kind=mentor", chat=group_chat(GROUP))
+    document = await telegram.wait_for(
+        lambda e: [c for c in e.calls("sendDocument") if c.params["chat_id"] == GROUP]
+    )
+    sheet = load_workbook(io.BytesIO(document[0].params["document"]["content"])).active
+    assert sheet is not None
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header = rows[0]
+    mine = [dict(zip(header, row, strict=True)) for row in rows[1:] if "Ayşe Demir" in row]
+    assert mine and mine[0]["source"] == "mentor_tr" and mine[0]["language"] == "tr"
+
+    telegram.user_sends(COORDINATOR, "/export csv", chat=COORDINATOR.private_chat())
+    as_csv = await telegram.wait_for(
+        lambda e: [c for c in e.calls("sendDocument") if c.params["chat_id"] == COORDINATOR.id]
+    )
+    content = as_csv[0].params["document"]["content"].decode("utf-8-sig")
+    assert any(
+        row["name"] == "Ayşe Demir" for row in csv.DictReader(io.StringIO(content), delimiter=";")
+    )
+
+    stranger = TelegramChat(telegram, STRANGER)
+    refusal = await stranger.say("/export csv")
+    assert refusal == catalogs.pgettext("en", *NOT_ALLOWED)
+    assert not [c for c in telegram.calls("sendDocument") if c.params["chat_id"] == STRANGER.id]
+
+
+async def test_handoff_to_a_person_and_back(telegram: BotApiEmulator, catalogs: Catalogs) -> None:
+    user = User(5020, "Dmytro", "ru")
+    chat = TelegramChat(telegram, user)
+    answer = await chat.say("Я хочу поговорить с живым человеком, пожалуйста")
+    assert catalogs.pgettext("ru", *HANDOFF_STARTED) in answer
+    forwarded = await telegram.wait_for_text(GROUP, "поговорить с живым человеком")
+    assert "telegram-5020" not in forwarded["text"] and "Dmytro" not in forwarded["text"]
+
+    before = len(chat.messages)
+    telegram.user_sends(
+        COORDINATOR,
+        "Guten Tag! Wir rufen Sie morgen an.",
+        chat=group_chat(GROUP),
+        reply_to=forwarded,
+    )
+    relayed = (await chat.replies_after(before))[0]["text"]
+    assert relayed.startswith(catalogs.pgettext("ru", *HANDOFF_REPLY))
+    assert "Wir rufen Sie morgen an." in relayed
+
+    telegram.user_sends(user, "Спасибо, жду звонка")
+    await telegram.wait_for_text(GROUP, "жду звонка")
+    await asyncio.sleep(2)
+    assert len(chat.messages) == before + 1  # the bot stayed silent
+
+    telegram.user_presses(
+        COORDINATOR, forwarded, catalogs.pgettext("de", "coordinators", "Gespräch beenden")
+    )
+    ended = (await chat.replies_after(before + 1))[0]["text"]
+    assert ended == catalogs.pgettext("ru", *HANDOFF_ENDED)
+    assert "поговорить" not in (await chat.say("Спасибо"))  # the bot answers again
+
+
+async def test_delete_leaves_nothing_behind(
+    telegram: BotApiEmulator,
+    registered: TelegramChat,
+    servers: Settings,
+    catalogs: Catalogs,
+    expected: ResponseRenderer,
+) -> None:
+    mentor = registered
+    assert rendered(expected, "utter_ask_delete_confirm", "tr") in await mentor.say("/delete")
+    done = await mentor.press(
+        button(catalogs, "tr", "utter_ask_delete_confirm", "Ja, alles löschen")
+    )
+    assert rendered(expected, "utter_data_deleted", "tr") in done
+    with make_engine(servers.database_url).connect() as connection:
+        for table, column in (
+            ("registrations", "person_ref"),
+            ("consent_records", "person_ref"),
+            ("outbox", "person_ref"),
+            ("handoffs", "person_ref"),
+            ("events", "sender_id"),
+        ):
+            count = connection.execute(
+                text(f"SELECT COUNT(*) FROM {table} WHERE {column} = 'telegram-5010'")
+            ).scalar()
+            assert count == 0, table

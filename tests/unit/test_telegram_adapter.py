@@ -1,0 +1,210 @@
+"""The Telegram adapter offline: python-telegram-bot with an offline request object.
+
+As in python-telegram-bot's own tests, the Bot API is replaced by a request object that
+answers every call locally and records it; the conversation core is a stand-in that
+returns fixed replies. The end-to-end tests (tests/e2e/test_telegram.py) run it all for real.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest, RequestData
+
+from bot.conversation import Choice, Reply
+from bot.i18n import Catalogs
+from bot.settings import Settings
+from bot.storage.database import make_engine, make_session_factory, upgrade_database
+from bot.telegram.frontend import NOT_ALLOWED, TelegramFrontEnd
+from tests.telegram.emulator import BOT_USER
+
+USER = {"id": 77, "is_bot": False, "first_name": "Lea", "language_code": "en"}
+
+
+class OfflineRequest(BaseRequest):
+    """Answers Bot API calls without a network and records them."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **_: Any
+    ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        self.calls.append((name, params))
+        result: Any = True
+        if name == "getMe":
+            result = BOT_USER
+        elif name in {"sendMessage", "sendDocument"}:
+            result = {
+                "message_id": len(self.calls),
+                "date": 0,
+                "chat": {"id": params["chat_id"], "type": "private"},
+                "text": params.get("text", ""),
+            }
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def sent(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name == method]
+
+
+class StandInService:
+    """The conversation core's interface, with fixed replies."""
+
+    def __init__(self, replies: list[Reply]) -> None:
+        self.replies = replies
+        self.seen: list[tuple[str, str, str]] = []
+
+    async def handle_text(self, sender_id: str, text: str, **_: Any) -> list[Reply]:
+        self.seen.append(("text", sender_id, text))
+        return self.replies
+
+    async def handle_button(self, sender_id: str, token: str, **_: Any) -> list[Reply]:
+        self.seen.append(("button", sender_id, token))
+        return self.replies
+
+    async def handle_command(self, sender_id: str, command: str, **_: Any) -> list[Reply]:
+        self.seen.append(("command", sender_id, command))
+        return self.replies
+
+    def local_reply(
+        self, sender_id: str, message: tuple[str, str], *, language: str | None = None, **_: Any
+    ) -> Reply:
+        return Reply(f"[{message[1]}]", language or "en")
+
+
+@pytest.fixture
+async def adapter(
+    tmp_path: Path, catalogs: Catalogs
+) -> AsyncIterator[
+    tuple[Application[Any, Any, Any, Any, Any, Any], OfflineRequest, StandInService]
+]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade_database(engine)
+    settings = Settings(_env_file=None, coordinator_chat_id=-100, coordinator_ids="42")  # type: ignore[call-arg]
+    service = StandInService(
+        [
+            Reply("Erste Antwort. " * 400, "en"),
+            Reply("Wählen Sie:", "en", (Choice("Ja", "tok1"), Choice("Nein", "tok2"))),
+        ]
+    )
+    front_end = TelegramFrontEnd(
+        settings,
+        service,
+        make_session_factory(engine),
+        catalogs,
+        {},  # type: ignore[arg-type]
+    )
+    request = OfflineRequest()
+    application = ApplicationBuilder().token("1:offline").request(request).updater(None).build()
+    front_end.add_handlers(application)
+    front_end.attach(application)
+    await application.initialize()
+    yield application, request, service
+    await application.shutdown()
+    engine.dispose()
+
+
+def update(application: Application[Any, Any, Any, Any, Any, Any], data: dict[str, Any]) -> Update:
+    return Update.de_json(data, application.bot)
+
+
+def private_text(update_id: int, text: str, user: dict[str, Any] = USER) -> dict[str, Any]:
+    message = {
+        "message_id": update_id,
+        "date": 0,
+        "chat": {"id": user["id"], "type": "private"},
+        "from": user,
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+        ]
+    return {"update_id": update_id, "message": message}
+
+
+async def test_replies_are_split_and_buttons_become_an_inline_keyboard(adapter: Any) -> None:
+    application, request, service = adapter
+    await application.process_update(update(application, private_text(1, "Hallo")))
+    assert service.seen == [("text", "telegram-77", "Hallo")]
+    sent = request.sent("sendMessage")
+    assert len(sent) == 3  # the long reply in two parts, then the question with buttons
+    assert all(len(params["text"]) <= 4096 for params in sent)
+    assert "reply_markup" not in sent[0] and "reply_markup" not in sent[1]
+    keyboard = sent[2]["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in keyboard] == ["b:tok1", "b:tok2"]
+    assert request.sent("sendChatAction")
+
+
+async def test_a_pressed_button_is_answered_disabled_and_sent_as_its_token(adapter: Any) -> None:
+    application, request, service = adapter
+    message = {
+        "message_id": 5,
+        "date": 0,
+        "chat": {"id": 77, "type": "private"},
+        "from": BOT_USER,
+        "text": "Wählen Sie:",
+        "reply_markup": {"inline_keyboard": [[{"text": "Ja", "callback_data": "b:tok1"}]]},
+    }
+    query = {"id": "q1", "from": USER, "chat_instance": "c", "data": "b:tok1", "message": message}
+    await application.process_update(
+        update(application, {"update_id": 2, "callback_query": query})
+    )
+    assert request.sent("answerCallbackQuery")[0]["callback_query_id"] == "q1"
+    edited = request.sent("editMessageText")[0]
+    assert edited["text"] == "Wählen Sie:\n\n→ Ja" and "reply_markup" not in edited
+    assert service.seen == [("button", "telegram-77", "tok1")]
+
+
+async def test_a_repeated_update_is_handled_once(adapter: Any) -> None:
+    application, _request, service = adapter
+    for _ in range(2):
+        await application.process_update(update(application, private_text(3, "Hallo")))
+    assert len(service.seen) == 1
+
+
+async def test_group_chats_of_strangers_are_ignored(adapter: Any) -> None:
+    application, request, service = adapter
+    data = private_text(4, "Hallo")
+    data["message"]["chat"] = {"id": -555, "type": "group", "title": "Eltern"}
+    await application.process_update(update(application, data))
+    assert service.seen == [] and request.sent("sendMessage") == []
+
+
+async def test_coordinator_commands_are_refused_to_others_without_logging_content(
+    adapter: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    application, request, service = adapter
+    with caplog.at_level(logging.INFO):
+        await application.process_update(
+            update(application, private_text(6, "/export csv kind=secret-words"))
+        )
+    assert [params["text"] for params in request.sent("sendMessage")] == [f"[{NOT_ALLOWED[1]}]"]
+    assert request.sent("sendDocument") == [] and service.seen == []
+    assert "Refused" in caplog.text and "secret-words" not in caplog.text
+
+
+async def test_a_coordinator_gets_the_statistics(adapter: Any) -> None:
+    application, request, _service = adapter
+    coordinator = {**USER, "id": 42}
+    await application.process_update(update(application, private_text(7, "/stats", coordinator)))
+    assert "status:" in request.sent("sendMessage")[0]["text"]
