@@ -143,7 +143,6 @@ class TelegramFrontEnd:
             .token(self._token())
             .concurrent_updates(True)
             .rate_limiter(AIORateLimiter())
-            .post_init(self._post_init)
         )
         if self._settings.telegram_api_base_url:
             base = self._settings.telegram_api_base_url.rstrip("/")
@@ -199,8 +198,13 @@ class TelegramFrontEnd:
             raise RuntimeError("TELEGRAM_BOT_TOKEN is not set.")
         return token.get_secret_value()
 
-    async def _post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await register_profile(application.bot, self._catalogs, self._facts)
+    async def on_started(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Register the command menu and description, and start delivering the outbox."""
+        try:
+            await register_profile(application.bot, self._catalogs, self._facts)
+        except TelegramError as error:
+            # The menu is a convenience; the bot works without it and retries next start.
+            logger.warning("The command menu could not be registered: %s", type(error).__name__)
         if application.job_queue is not None:
             application.job_queue.run_repeating(
                 self._deliver_outbox, interval=OUTBOX_INTERVAL_SECONDS, first=0.5
@@ -655,6 +659,7 @@ async def serve(front_end: TelegramFrontEnd, settings: Settings, stop: asyncio.E
     front_end.attach(application)
     async with application:
         await application.start()
+        await front_end.on_started(application)
         updater = application.updater
         if updater is None:
             raise RuntimeError("The application has no updater.")

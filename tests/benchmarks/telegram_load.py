@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bot.app import prepare_database, run_telegram
 from bot.supervisor import Supervisor
 from tests.e2e.conftest import make_settings
@@ -66,7 +68,10 @@ async def run(users: int, turns: int) -> dict[str, object]:
         try:
             await supervisor.wait_until_ready()
             settings = settings.model_copy(
-                update={"telegram_bot_token": TOKEN, "telegram_api_base_url": emulator.base_url}
+                update={
+                    "telegram_bot_token": SecretStr(TOKEN),
+                    "telegram_api_base_url": emulator.base_url,
+                }
             )
             stop = asyncio.Event()
             bot = asyncio.create_task(run_telegram(settings, stop))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot.app import run_telegram
@@ -37,19 +38,28 @@ def button(catalogs: Catalogs, language: str, response: str, title: str) -> str:
     return catalogs.pgettext(language, f"{response}|button", title)
 
 
+def telegram_settings(servers: Settings, emulator: BotApiEmulator, **changes: Any) -> Settings:
+    """The test servers' settings, with the bot pointed at the emulator."""
+    return servers.model_copy(
+        update={
+            "telegram_bot_token": SecretStr(TOKEN),
+            "telegram_api_base_url": emulator.base_url,
+            **changes,
+        }
+    )
+
+
 @pytest.fixture(scope="module")
 async def telegram(servers: Settings) -> AsyncIterator[BotApiEmulator]:
     """The bot serving Telegram through the emulator, with a coordinators' group."""
     emulator = BotApiEmulator()
     emulator.start()
-    settings = servers.model_copy(
-        update={
-            "telegram_bot_token": TOKEN,
-            "telegram_api_base_url": emulator.base_url,
-            "coordinator_chat_id": GROUP,
-            "coordinator_ids": frozenset({COORDINATOR.id}),
-            "slow_reply_notice_seconds": 60.0,
-        }
+    settings = telegram_settings(
+        servers,
+        emulator,
+        coordinator_chat_id=GROUP,
+        coordinator_ids=frozenset({COORDINATOR.id}),
+        slow_reply_notice_seconds=60.0,
     )
     stop = asyncio.Event()
     bot = asyncio.create_task(run_telegram(settings, stop))
@@ -174,9 +184,10 @@ async def test_a_repeated_update_is_handled_once(telegram: BotApiEmulator) -> No
         "from": user.as_json(),
         "text": "Hallo",
     }
-    telegram.push_update({"message": message}, update_id=777777)
-    telegram.push_update({"message": message}, update_id=777777)
+    update_id = telegram.push_update({"message": message})
     await chat.replies_after(0)
+    telegram.push_update({"message": message}, redeliver_of=update_id)
+    await telegram.wait_for(lambda e: e.redeliveries_pending() == 0)  # fetched by the bot
     await asyncio.sleep(2)
     greetings = [m for m in chat.messages if "Hallo" in (m.get("text") or "")]
     assert len(greetings) == 1
@@ -321,3 +332,29 @@ async def test_delete_leaves_nothing_behind(
                 text(f"SELECT COUNT(*) FROM {table} WHERE {column} = 'telegram-5010'")
             ).scalar()
             assert count == 0, table
+
+
+async def test_with_rasa_down_the_user_gets_an_apology_in_their_language(
+    servers: Settings, catalogs: Catalogs
+) -> None:
+    from tests.e2e.conftest import free_port
+
+    emulator = BotApiEmulator()
+    emulator.start()
+    settings = telegram_settings(servers, emulator, rasa_port=free_port())  # nothing there
+    stop = asyncio.Event()
+    bot = asyncio.create_task(run_telegram(settings, stop))
+    try:
+        await emulator.wait_for(lambda e: e.calls("setMyShortDescription"), within=30)
+        chat = TelegramChat(emulator, User(5030, "Yusuf", "tr"))
+        answer = await chat.say("Merhaba, patenlik hakkında bilgi almak istiyorum")
+        assert answer == catalogs.pgettext(
+            "tr",
+            "frontend",
+            "Entschuldigung, ich bin gerade nicht erreichbar. "
+            "Bitte schreiben Sie Ihre Nachricht in ein paar Minuten noch einmal.",
+        )
+    finally:
+        stop.set()
+        await asyncio.wait_for(bot, timeout=30)
+        emulator.stop()

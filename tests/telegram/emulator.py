@@ -96,6 +96,7 @@ class _State:
     calls: list[Call] = field(default_factory=list)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    redeliveries: list[dict[str, Any]] = field(default_factory=list)
 
 
 class BotApiEmulator:
@@ -202,18 +203,27 @@ class BotApiEmulator:
             }
         )
 
-    def push_update(self, update: dict[str, Any], *, update_id: int | None = None) -> int:
-        """Queue a raw update for ``getUpdates``; return its ``update_id``."""
-        update = {
-            "update_id": update_id if update_id is not None else next(self._update_ids),
-            **update,
-        }
+    def push_update(self, update: dict[str, Any], *, redeliver_of: int | None = None) -> int:
+        """Queue a raw update for ``getUpdates``; return its ``update_id``.
+
+        ``redeliver_of`` sends an update again with the id it had, as Telegram does when it
+        did not get a confirmation (the bot must handle it only once).
+        """
+        update_id = redeliver_of if redeliver_of is not None else next(self._update_ids)
+        entry = {"update_id": update_id, **update}
         with self._changed:
-            self._state.updates.append(update)
+            self._state.updates.append(entry)
+            if redeliver_of is not None:
+                self._state.redeliveries.append(entry)
             self._changed.notify_all()
-        return int(update["update_id"])
+        return update_id
 
     # --- what the bot did --------------------------------------------------------
+
+    def redeliveries_pending(self) -> int:
+        """Return how many redelivered updates the bot has not fetched yet."""
+        with self._changed:
+            return len(self._state.redeliveries)
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Return the calls so far (of one method, if given)."""
@@ -365,11 +375,22 @@ class BotApiEmulator:
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
         state = self._state
-        state.updates = [u for u in state.updates if u["update_id"] >= offset]
+
+        def pending() -> list[dict[str, Any]]:
+            # Confirmed updates (below the offset) go, except a redelivery not yet sent.
+            return [
+                u
+                for u in state.updates
+                if u["update_id"] >= offset or any(u is r for r in state.redeliveries)
+            ]
+
+        state.updates = pending()
         while not state.updates and time.monotonic() < deadline:
             self._changed.wait(timeout=deadline - time.monotonic())
-            state.updates = [u for u in state.updates if u["update_id"] >= offset]
-        return list(state.updates[: int(params.get("limit") or 100)])
+            state.updates = pending()
+        batch = state.updates[: int(params.get("limit") or 100)]
+        state.redeliveries = [r for r in state.redeliveries if not any(r is u for u in batch)]
+        return list(batch)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         emulator = self

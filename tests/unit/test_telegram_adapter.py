@@ -7,6 +7,7 @@ returns fixed replies. The end-to-end tests (tests/e2e/test_telegram.py) run it 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -22,7 +23,7 @@ from bot.conversation import Choice, Reply
 from bot.i18n import Catalogs
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
-from bot.telegram.frontend import NOT_ALLOWED, TelegramFrontEnd
+from bot.telegram.frontend import HANDOFF_STARTED, NOT_ALLOWED, SLOW_REPLY, TelegramFrontEnd
 from tests.telegram.emulator import BOT_USER
 
 USER = {"id": 77, "is_bot": False, "first_name": "Lea", "language_code": "en"}
@@ -99,7 +100,12 @@ async def adapter(
 ]:
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     upgrade_database(engine)
-    settings = Settings(_env_file=None, coordinator_chat_id=-100, coordinator_ids="42")  # type: ignore[call-arg]
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        coordinator_chat_id=-100,
+        coordinator_ids="42",
+        slow_reply_notice_seconds=0.2,
+    )
     service = StandInService(
         [
             Reply("Erste Antwort. " * 400, "en"),
@@ -208,3 +214,28 @@ async def test_a_coordinator_gets_the_statistics(adapter: Any) -> None:
     coordinator = {**USER, "id": 42}
     await application.process_update(update(application, private_text(7, "/stats", coordinator)))
     assert "status:" in request.sent("sendMessage")[0]["text"]
+
+
+async def test_a_slow_answer_gets_a_notice_first(adapter: Any) -> None:
+    application, request, service = adapter
+
+    async def slow(sender_id: str, text: str, **_: Any) -> list[Reply]:
+        await asyncio.sleep(0.5)
+        return [Reply("Endlich.", "en")]
+
+    service.handle_text = slow
+    await application.process_update(update(application, private_text(8, "Hallo")))
+    texts = [params["text"] for params in request.sent("sendMessage")]
+    assert texts == [f"[{SLOW_REPLY[1]}]", "Endlich."]
+
+
+async def test_two_unsure_answers_in_a_row_hand_the_question_to_a_person(adapter: Any) -> None:
+    application, request, service = adapter
+    service.replies = [Reply("Meinten Sie …?", "en", signals=frozenset({"unsure"}))]
+    await application.process_update(update(application, private_text(9, "blorp zorp")))
+    assert not [p for p in request.sent("sendMessage") if p["chat_id"] == -100]
+    await application.process_update(update(application, private_text(10, "zorp blorp again")))
+    to_group = [p for p in request.sent("sendMessage") if p["chat_id"] == -100]
+    assert len(to_group) == 1 and "zorp blorp again" in to_group[0]["text"]
+    assert "Lea" not in to_group[0]["text"] and "77" not in to_group[0]["text"]
+    assert request.sent("sendMessage")[-1]["text"] == f"[{HANDOFF_STARTED[1]}]"
