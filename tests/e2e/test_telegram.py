@@ -8,6 +8,7 @@ import io
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from openpyxl import load_workbook
 from pydantic import SecretStr
@@ -354,6 +355,62 @@ async def test_with_rasa_down_the_user_gets_an_apology_in_their_language(
             "Entschuldigung, ich bin gerade nicht erreichbar. "
             "Bitte schreiben Sie Ihre Nachricht in ein paar Minuten noch einmal.",
         )
+    finally:
+        stop.set()
+        await asyncio.wait_for(bot, timeout=30)
+        emulator.stop()
+
+
+async def test_webhook_mode_requires_the_secret_token(servers: Settings) -> None:
+    from tests.e2e.conftest import free_port
+
+    emulator = BotApiEmulator()
+    emulator.start()
+    port = free_port()
+    settings = telegram_settings(
+        servers,
+        emulator,
+        telegram_webhook_url="https://bot.example.org/telegram",
+        telegram_webhook_secret=SecretStr("s3cret-Token_1"),
+        telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port,
+    )
+    stop = asyncio.Event()
+    bot = asyncio.create_task(run_telegram(settings, stop))
+    user, intruder = User(5040, "Lina", "de"), User(5041, "Mallory", "de")
+
+    def update(update_id: int, sender: User) -> dict[str, Any]:
+        return {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": 0,
+                "chat": sender.private_chat(),
+                "from": sender.as_json(),
+                "text": "Hallo",
+            },
+        }
+
+    try:
+        registered = await emulator.wait_for(lambda e: e.calls("setWebhook"), within=30)
+        assert registered[0].params["url"] == "https://bot.example.org/telegram"
+        assert registered[0].params["secret_token"] == "s3cret-Token_1"
+        url = f"http://127.0.0.1:{port}/telegram"
+        async with httpx.AsyncClient(timeout=10) as client:
+            refused = await client.post(url, json=update(1, intruder))
+            wrong = await client.post(
+                url,
+                json=update(2, intruder),
+                headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+            )
+            accepted = await client.post(
+                url,
+                json=update(3, user),
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"},
+            )
+        assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
+        assert await TelegramChat(emulator, user).replies_after(0)
+        assert emulator.messages_to(intruder.id) == []
     finally:
         stop.set()
         await asyncio.wait_for(bot, timeout=30)
