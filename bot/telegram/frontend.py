@@ -22,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -64,6 +64,7 @@ USER_COMMANDS = ("help", "language", "privacy", "mydata", "delete", "cancel")
 COORDINATOR_COMMANDS = ("export", "stats", "outbox")
 OUTBOX_INTERVAL_SECONDS = 10.0
 TYPING_REFRESH_SECONDS = 4.5
+SEND_ATTEMPTS = 3
 # How many "I am not sure" turns in a row hand the question to a person.
 UNSURE_TURNS_FOR_HANDOFF = 2
 
@@ -386,11 +387,24 @@ class TelegramFrontEnd:
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
                 sent.append(
-                    await self._bot.send_message(
-                        chat_id, part or "…", reply_markup=keyboard if last else None
-                    )
+                    await self._send_with_retry(chat_id, part or "…", keyboard if last else None)
                 )
         return sent
+
+    async def _send_with_retry(
+        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None
+    ) -> Message:
+        """Send one message; a network failure is retried twice before giving up."""
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                return await self._bot.send_message(chat_id, text, reply_markup=keyboard)
+            except BadRequest:
+                raise  # a malformed request does not get better by repeating it
+            except NetworkError:
+                if attempt == SEND_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     # --- handoff -----------------------------------------------------------------
 

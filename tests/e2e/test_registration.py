@@ -50,46 +50,52 @@ async def registered(
     from bot.rasa_client import RasaClient
 
     rasa = RasaClient(servers.rasa_url, timeout=servers.rasa_timeout_seconds)
-    service: ConversationService = build_service(servers, rasa)
-    mentor = ChatDriver(service, MENTOR)
-    assert rendered(expected, "utter_ask_reg_consent", "tr")[:40] in await mentor.say(
-        "Merhaba, pate olmak istiyorum, kayıt olabilir miyim?"
-    )
-    assert rendered(expected, "utter_ask_reg_name", "tr") in await mentor.say("evet")
-    await mentor.say("Ayşe Yılmaz")
-    await mentor.press(button(catalogs, "tr", "utter_ask_reg_contact_method", "Telefon"))
-    await mentor.say("12345")  # not a phone number: explained, asked again
-    assert rendered(expected, "utter_invalid_reg_phone", "tr") in mentor.text
-    await mentor.say("0170 1234567")
-    await mentor.say("Boblingen")
-    await mentor.say("evet")
-    await mentor.press(button(catalogs, "tr", "utter_ask_reg_interests", "Kinder"))
-    await mentor.say("Türkçe, Almanca ve Kürtçe")
-    await mentor.press(button(catalogs, "tr", "utter_ask_reg_hours", "3 bis 4 Stunden"))
-    summary = await mentor.say("Bir arkadaşımdan duydum")
-    assert "+49 170 1234567" in summary and "Böblingen" in summary and "Türkçe" in summary
-    saved = await mentor.press(button(catalogs, "tr", "utter_ask_reg_confirm", "Ja, speichern"))
-    assert rendered(expected, "utter_registration_saved", "tr", name="Ayşe Yılmaz") in saved
+    try:
+        service: ConversationService = build_service(servers, rasa)
+        mentor = ChatDriver(service, MENTOR)
+        assert rendered(expected, "utter_ask_reg_consent", "tr")[:40] in await mentor.say(
+            "Pate olmak istiyorum, kayıt olabilir miyim?"
+        )
+        assert rendered(expected, "utter_ask_reg_name", "tr") in await mentor.say("evet")
+        await mentor.say("Ayşe Yılmaz")
+        await mentor.press(button(catalogs, "tr", "utter_ask_reg_contact_method", "Telefon"))
+        await mentor.say("12345")  # not a phone number: explained, asked again
+        assert rendered(expected, "utter_invalid_reg_phone", "tr") in mentor.text
+        await mentor.say("0170 1234567")
+        await mentor.say("Boblingen")
+        await mentor.say("evet")
+        await mentor.press(button(catalogs, "tr", "utter_ask_reg_interests", "Kinder"))
+        await mentor.say("Türkçe, Almanca ve Kürtçe")
+        await mentor.press(button(catalogs, "tr", "utter_ask_reg_hours", "3 bis 4 Stunden"))
+        summary = await mentor.say("Bir arkadaşımdan duydum")
+        assert "+49 170 1234567" in summary and "Böblingen" in summary and "Türkçe" in summary
+        saved = await mentor.press(
+            button(catalogs, "tr", "utter_ask_reg_confirm", "Ja, speichern")
+        )
+        assert rendered(expected, "utter_registration_saved", "tr", name="Ayşe Yılmaz") in saved
 
-    family = ChatDriver(service, FAMILY)
-    await family.say("كيف يحصل طفلي على راعٍ؟")
-    consent = await family.press(
-        button(catalogs, "ar", "utter_faq/parent_get_mentor", "Pate für mein Kind anfragen")
-    )
-    assert rendered(expected, "utter_ask_reg_consent", "ar")[:40] in consent
-    await family.press(button(catalogs, "ar", "utter_ask_reg_consent", "Ja, einverstanden"))
-    await family.say("فاطمة")
-    await family.press(button(catalogs, "ar", "utter_ask_reg_contact_method", "E-Mail"))
-    await family.say("fatima.k@example.org")
-    await family.say("Sindelfingen")
-    await family.press(button(catalogs, "ar", "utter_ask_reg_child_age", "6 bis 10 Jahre"))
-    await family.say("العربية والألمانية")
-    await family.press(button(catalogs, "ar", "utter_ask_reg_support", "Lesen und Lernen"))
-    await family.say("راعية تتكلم العربية")
-    saved = await family.press(button(catalogs, "ar", "utter_ask_reg_confirm", "Ja, speichern"))
-    assert rendered(expected, "utter_registration_saved", "ar", name="فاطمة") in saved
-    yield {"mentor": mentor, "family": family}
-    await rasa.aclose()
+        family = ChatDriver(service, FAMILY)
+        await family.say("كيف يحصل طفلي على راعٍ؟")
+        consent = await family.press(
+            button(catalogs, "ar", "utter_faq/parent_get_mentor", "Pate für mein Kind anfragen")
+        )
+        assert rendered(expected, "utter_ask_reg_consent", "ar")[:40] in consent
+        await family.press(button(catalogs, "ar", "utter_ask_reg_consent", "Ja, einverstanden"))
+        await family.say("فاطمة")
+        await family.press(button(catalogs, "ar", "utter_ask_reg_contact_method", "E-Mail"))
+        await family.say("fatima.k@example.org")
+        await family.say("Sindelfingen")
+        await family.press(button(catalogs, "ar", "utter_ask_reg_child_age", "6 bis 10 Jahre"))
+        await family.say("العربية والألمانية")
+        await family.press(button(catalogs, "ar", "utter_ask_reg_support", "Lesen und Lernen"))
+        await family.say("راعية تتكلم العربية")
+        saved = await family.press(
+            button(catalogs, "ar", "utter_ask_reg_confirm", "Ja, speichern")
+        )
+        assert rendered(expected, "utter_registration_saved", "ar", name="فاطمة") in saved
+        yield {"mentor": mentor, "family": family}
+    finally:
+        await rasa.aclose()
 
 
 async def test_export_contains_both_registrations(

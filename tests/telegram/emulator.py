@@ -56,6 +56,11 @@ JSON_PARAMETERS = frozenset(
 )
 
 
+class _Server(ThreadingHTTPServer):
+    # Telegram takes many connections at once; http.server's default backlog is 5.
+    request_queue_size = 512
+
+
 @dataclass(frozen=True)
 class Call:
     """One Bot API request the bot made."""
@@ -110,7 +115,7 @@ class BotApiEmulator:
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

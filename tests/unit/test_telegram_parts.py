@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import segno
 
 from bot.i18n import Catalogs
 from bot.telegram.bot_profile import commands_for, telegram_language_codes
@@ -122,3 +124,20 @@ def test_command_menu_is_translated_for_every_telegram_language(catalogs: Catalo
         assert all(0 < len(c.description) <= 256 for c in commands)
         if language != "de":
             assert [c.description for c in commands] != german, language
+
+
+def test_flyer_qr_code_holds_the_start_link(tmp_path: Path) -> None:
+    from bot.__main__ import main
+
+    target = tmp_path / "flyer.png"
+    assert (
+        main(["qr", "--payload", "family_ar", "--username", "patenbot_bb_bot", "-o", str(target)])
+        == 0
+    )
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    expected = tmp_path / "expected.png"
+    segno.make("https://t.me/patenbot_bb_bot?start=family_ar", error="m").save(
+        str(expected), scale=10, border=4
+    )
+    assert target.read_bytes() == expected.read_bytes()
+    assert main(["qr", "--payload", "family ar", "--username", "x_bot", "-o", str(target)]) == 2
