@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
@@ -34,6 +35,7 @@ class OfflineRequest(BaseRequest):
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.network_failures = 0  # how many next sendMessage calls fail on the network
 
     async def initialize(self) -> None:
         pass
@@ -51,6 +53,9 @@ class OfflineRequest(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
         self.calls.append((name, params))
+        if name == "sendMessage" and self.network_failures:
+            self.network_failures -= 1
+            raise NetworkError("connection reset")
         result: Any = True
         if name == "getMe":
             result = BOT_USER
@@ -239,3 +244,12 @@ async def test_two_unsure_answers_in_a_row_hand_the_question_to_a_person(adapter
     assert len(to_group) == 1 and "zorp blorp again" in to_group[0]["text"]
     assert "Lea" not in to_group[0]["text"] and "77" not in to_group[0]["text"]
     assert request.sent("sendMessage")[-1]["text"] == f"[{HANDOFF_STARTED[1]}]"
+
+
+async def test_a_reply_that_fails_on_the_network_is_sent_again(adapter: Any) -> None:
+    application, request, service = adapter
+    service.replies = [Reply("Hallo!", "en")]
+    request.network_failures = 2
+    await application.process_update(update(application, private_text(11, "Hallo")))
+    attempts = [p["text"] for name, p in request.calls if name == "sendMessage"]
+    assert attempts == ["Hallo!", "Hallo!", "Hallo!"]
