@@ -83,19 +83,13 @@ def deliver_outbox(sessions: sessionmaker[Session], send: Callable[[Delivery], b
         The number of messages confirmed.
     """
     confirmed = 0
-    with sessions() as session:
-        for message in repository.pending_outbox(session=session):
-            message.attempts += 1
-            try:
-                ok = send(
-                    Delivery(message.id, message.created_at, message.text, message.registration_id)
-                )
-            except Exception:
-                ok = False
-            if ok:
-                message.sent_at = utcnow()
-                confirmed += 1
-            session.commit()
+    for delivery in pending_outbox(sessions):
+        try:
+            ok = send(delivery)
+        except Exception:
+            ok = False
+        record_delivery(sessions, delivery.message_id, sent=ok)
+        confirmed += ok
     return confirmed
 
 

@@ -8,6 +8,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot import admin
 from bot.conversation import ConversationService
 from bot.district import load_district
@@ -27,9 +29,19 @@ logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 
 
-def build_service(settings: Settings, rasa: RasaClient) -> ConversationService:
-    """Create the shared conversation core every channel uses."""
-    sessions = make_session_factory(make_engine(settings.database_url))
+def build_service(
+    settings: Settings,
+    rasa: RasaClient,
+    *,
+    catalogs: Catalogs | None = None,
+    sessions: sessionmaker[Session] | None = None,
+) -> ConversationService:
+    """Create the shared conversation core every channel uses.
+
+    A channel that needs the catalogs or the database itself passes its own, so they
+    are loaded once.
+    """
+    sessions = sessions or make_session_factory(make_engine(settings.database_url))
     district = load_district(settings.path(settings.district_file))
 
     def erase_conversation(sender_id: str) -> None:
@@ -38,7 +50,7 @@ def build_service(settings: Settings, rasa: RasaClient) -> ConversationService:
 
     return ConversationService(
         rasa,
-        Catalogs(settings.path(settings.locale_dir)),
+        catalogs or Catalogs(settings.path(settings.locale_dir)),
         LanguageDetection(district.municipalities),
         max_message_chars=settings.max_message_chars,
         erase_conversation=erase_conversation,
@@ -63,10 +75,11 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     district = load_district(settings.path(settings.district_file))
     catalogs = Catalogs(settings.path(settings.locale_dir))
     facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
+    sessions = make_session_factory(make_engine(settings.database_url))
     front_end = TelegramFrontEnd(
         settings,
-        build_service(settings, rasa),
-        make_session_factory(make_engine(settings.database_url)),
+        build_service(settings, rasa, catalogs=catalogs, sessions=sessions),
+        sessions,
         catalogs,
         facts,
     )

@@ -224,8 +224,7 @@ class ConversationService:
         self, sender_id: str, *, client_language: str | None = None, edited: bool = False
     ) -> Reply:
         """Return the kind answer to a sticker, photo, file … or an edited message."""
-        conversation = self._conversations.get(sender_id) or _Conversation()
-        language = self._decide(conversation, None, client_language).language
+        language = self._current_language(sender_id, client_language)
         if edited:
             text = self._catalogs.pgettext(
                 language,
@@ -253,13 +252,13 @@ class ConversationService:
             language: The language to use, if the channel knows it already.
         """
         if language is None:
-            conversation = self._conversations.get(sender_id) or _Conversation()
-            language = self._decide(conversation, None, client_language).language
+            language = self._current_language(sender_id, client_language)
         return Reply(self._catalogs.pgettext(language, *message), language)
 
-    def forget(self, sender_id: str) -> None:
-        """Drop what is kept in memory about a conversation."""
-        self._conversations.pop(sender_id, None)
+    def _current_language(self, sender_id: str, client_language: str | None) -> str:
+        """Return the conversation's language without reading anything (no Rasa call)."""
+        conversation = self._conversations.get(sender_id) or _Conversation()
+        return self._decide(conversation, None, client_language).language
 
     async def _conversation(self, sender_id: str) -> _Conversation:
         conversation = self._conversations.setdefault(sender_id, _Conversation())

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -490,14 +491,9 @@ class TelegramFrontEnd:
     async def _on_handoff_button(
         self, update: Update, _context: ContextTypes.DEFAULT_TYPE
     ) -> None:
-        query = update.callback_query
+        query = await self._coordinator_button(update, "handoff button")
         if query is None or query.data is None:
             return
-        if not self._coordinators.allowed(update):
-            self._coordinators.log_refusal(update, "handoff button")
-            await query.answer(self._catalogs.pgettext("de", *NOT_ALLOWED), show_alert=True)
-            return
-        await query.answer()
         handoff_id = int(query.data.split(":")[1])
         handoff = await asyncio.to_thread(
             self._handoffs.end, handoff_id=handoff_id, ended_by=actor_of(update)
@@ -574,14 +570,9 @@ class TelegramFrontEnd:
                 await self._bot.send_document(chat_id, handle, filename=path.name, caption=caption)
 
     async def _on_status_button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
+        query = await self._coordinator_button(update, "status button")
         if query is None or query.data is None:
             return
-        if not self._coordinators.allowed(update):
-            self._coordinators.log_refusal(update, "status button")
-            await query.answer(self._catalogs.pgettext("de", *NOT_ALLOWED), show_alert=True)
-            return
-        await query.answer()
         _prefix, registration_id, value = query.data.split(":", 2)
         line = await asyncio.to_thread(
             self._coordinators.apply_status, int(registration_id), value, update
@@ -592,6 +583,18 @@ class TelegramFrontEnd:
                     f"{query.message.text}\n\n{line}",
                     reply_markup=query.message.reply_markup,
                 )
+
+    async def _coordinator_button(self, update: Update, what: str) -> CallbackQuery | None:
+        """Answer a coordinators' button; return it only if a coordinator pressed it."""
+        query = update.callback_query
+        if query is None:
+            return None
+        if not self._coordinators.allowed(update):
+            self._coordinators.log_refusal(update, what)
+            await query.answer(self._catalogs.pgettext("de", *NOT_ALLOWED), show_alert=True)
+            return None
+        await query.answer()
+        return query
 
     async def _deliver_outbox(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
         """Send pending notifications to the group; each is marked sent once Telegram confirms."""

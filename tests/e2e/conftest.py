@@ -66,3 +66,14 @@ def expected(
 ) -> ResponseRenderer:
     """Renders what a response must look like in a language (after the first message)."""
     return ResponseRenderer(responses, catalogs, district)
+
+
+def rendered(expected: ResponseRenderer, response: str, language: str, **arguments: str) -> str:
+    """Return a response's text as the user sees it after the first message."""
+    tracker = {"slots": {"language": language}, "events": [{"event": "bot"}]}
+    return str(expected.render(response, tracker, arguments)["text"])
+
+
+def button(catalogs: Catalogs, language: str, response: str, title: str) -> str:
+    """Return a response button's title in a language."""
+    return catalogs.pgettext(language, f"{response}|button", title)

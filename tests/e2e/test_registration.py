@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
 from bot.storage.repository import RegistrationFilter
 from tests.e2e.chat_driver import ChatDriver
+from tests.e2e.conftest import button, rendered
 
 pytestmark = pytest.mark.e2e
 
@@ -30,15 +31,6 @@ PERSON_COLUMNS = (
     ("events", "sender_id"),
 )
 PERSONAL = ["Ayşe Yılmaz", "+49 170 1234567", "0170 1234567", "fatima.k@example.org", "فاطمة"]
-
-
-def button(catalogs: Catalogs, language: str, response: str, title: str) -> str:
-    return catalogs.pgettext(language, f"{response}|button", title)
-
-
-def rendered(expected: ResponseRenderer, response: str, language: str, **arguments: str) -> str:
-    tracker = {"slots": {"language": language}, "events": [{"event": "bot"}]}
-    return str(expected.render(response, tracker, arguments)["text"])
 
 
 @pytest.fixture(scope="module")

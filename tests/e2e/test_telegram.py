@@ -20,6 +20,7 @@ from bot.nlg import ResponseRenderer
 from bot.settings import Settings
 from bot.storage.database import make_engine
 from bot.telegram.frontend import HANDOFF_ENDED, HANDOFF_REPLY, HANDOFF_STARTED, NOT_ALLOWED
+from tests.e2e.conftest import button, rendered
 from tests.telegram.driver import TelegramChat
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User, group_chat
 
@@ -28,15 +29,6 @@ pytestmark = pytest.mark.e2e
 GROUP = -1001234567890
 COORDINATOR = User(42, "Anna", "de")
 STRANGER = User(666, "Mallory", "en")
-
-
-def rendered(expected: ResponseRenderer, response: str, language: str, **arguments: str) -> str:
-    tracker = {"slots": {"language": language}, "events": [{"event": "bot"}]}
-    return str(expected.render(response, tracker, arguments)["text"])
-
-
-def button(catalogs: Catalogs, language: str, response: str, title: str) -> str:
-    return catalogs.pgettext(language, f"{response}|button", title)
 
 
 def telegram_settings(servers: Settings, emulator: BotApiEmulator, **changes: Any) -> Settings:
