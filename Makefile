@@ -96,6 +96,10 @@ evaluate: setup train ## NLU accuracy per language on the held-out sets (Markdow
 benchmark-export: $(VENV)/.installed ## Time and peak memory of exporting 100,000 registrations
 	$(PY) -m tests.benchmarks.export_benchmark --rows 100000
 
+.PHONY: benchmark-ngrams
+benchmark-ngrams: $(VENV)/.installed ## Share of held-out character n-grams the featurizer knows, per language
+	$(PY) -m tests.benchmarks.ngram_coverage
+
 .PHONY: benchmark-telegram
 benchmark-telegram: setup train ## 50 users chatting at once through the Bot API emulator (p50/p95, lost replies)
 	$(PY) -m tests.benchmarks.telegram_load --users 50 --turns 3

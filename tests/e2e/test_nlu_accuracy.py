@@ -5,11 +5,12 @@ Two figures per language (see docs/benchmarks.md):
 - exact accuracy, where an FAQ also needs the right topic from the ResponseSelector.
 
 The foundation issue's target is an intent accuracy of 0.90 in every language. It is
-not reached in every language yet (docs/benchmarks.md has the figures: Turkish and
-Arabic are below it), so the test holds regression floors instead: a little below the
-lowest language measured, because training on another CPU gives slightly different
-models even with a fixed seed. Raise the floors whenever the figures go up; once every
-language is safely above the target, the intent floor becomes TARGET_INTENT_ACCURACY.
+enforced for the languages that meet it with a margin over several trainings (German,
+English, Ukrainian, Russian: 0.939-0.978 in the last three). Turkish (0.906-0.922) is
+above it but too close to rule out a model trained on another CPU dipping below, and
+Arabic (0.861-0.894) is below it (docs/benchmarks.md), so those two hold regression floors
+a little below their lowest figures. Move a language into TARGET_ENFORCED once it is
+safely above the target; the exact accuracy floor holds for every language.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.e2e
 
 TARGET_INTENT_ACCURACY = 0.90
-INTENT_ACCURACY_FLOOR = 0.82
-EXACT_ACCURACY_FLOOR = 0.74
+TARGET_ENFORCED = frozenset({"de", "en", "uk", "ru"})
+INTENT_ACCURACY_FLOOR = 0.84
+EXACT_ACCURACY_FLOOR = 0.75
 EVALUATED = [language.code for language in LANGUAGES if language.detector_name]
 
 
@@ -41,7 +43,8 @@ def test_accuracy_per_language(
     print(markdown_table([report]))
     state = "met" if report.intent_accuracy >= TARGET_INTENT_ACCURACY else "NOT met"
     print(f"{language}: target intent accuracy {TARGET_INTENT_ACCURACY} {state}")
-    assert report.intent_accuracy >= INTENT_ACCURACY_FLOOR, (
+    required = TARGET_INTENT_ACCURACY if language in TARGET_ENFORCED else INTENT_ACCURACY_FLOOR
+    assert report.intent_accuracy >= required, (
         language,
         report.intent_accuracy,
         worst,
