@@ -73,6 +73,9 @@ catalogs: $(MO_FILES) ## Compile the catalogs (.po → .mo)
 .PHONY: train
 train: $(VENV_RASA)/.installed ## Train the model (Rasa skips training when nothing changed)
 	$(RASA) train --data nlu_data --config config.yml --domain domain.yml --out models --quiet
+	@# Rasa 3 writes a new model file on every run (unchanged parts come from its cache in
+	@# seconds); keep the two newest so repeated runs do not fill the disk.
+	@ls -1t models/*.tar.gz | tail -n +3 | xargs -r rm -f --
 
 .PHONY: run
 run: setup train ## Start everything; without TELEGRAM_BOT_TOKEN, chat in the terminal

@@ -42,6 +42,26 @@ def telegram_settings(servers: Settings, emulator: BotApiEmulator, **changes: An
     )
 
 
+async def wait_until_listening(port: int, within: float = 30.0) -> None:
+    """Wait until the bot's webhook server accepts connections on ``port``.
+
+    python-telegram-bot calls ``setWebhook`` before its server listens, as Telegram
+    retries a delivery that finds no server; the test waits for the server instead.
+    """
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+        else:
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
 @pytest.fixture(scope="module")
 async def telegram(servers: Settings) -> AsyncIterator[BotApiEmulator]:
     """The bot serving Telegram through the emulator, with a coordinators' group."""
@@ -388,6 +408,7 @@ async def test_webhook_mode_requires_the_secret_token(servers: Settings) -> None
         assert registered[0].params["url"] == "https://bot.example.org/telegram"
         assert registered[0].params["secret_token"] == "s3cret-Token_1"
         url = f"http://127.0.0.1:{port}/telegram"
+        await wait_until_listening(port)
         async with httpx.AsyncClient(timeout=10) as client:
             refused = await client.post(url, json=update(1, intruder))
             wrong = await client.post(
