@@ -71,7 +71,7 @@ add-language: extract ## Start a catalog for a new language: make add-language L
 catalogs: $(MO_FILES) ## Compile the catalogs (.po → .mo)
 
 .PHONY: train
-train: $(VENV_RASA)/.installed ## Train the model (Rasa skips training when nothing changed)
+train: $(VENV_RASA)/.installed ## Train the model (Rasa reuses its cache for what did not change)
 	$(RASA) train --data nlu_data --config config.yml --domain domain.yml --out models --quiet
 	@# Rasa 3 writes a new model file on every run (unchanged parts come from its cache in
 	@# seconds); keep the two newest so repeated runs do not fill the disk.

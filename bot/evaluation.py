@@ -69,6 +69,12 @@ def held_out_examples(folder: Path, language: str) -> list[Example]:
     return [example for path in paths for example in load_examples(path)]
 
 
+def training_examples(folder: Path, language: str) -> list[Example]:
+    """Return a language's training examples: ``<folder>/<language>/*.yml``."""
+    paths = sorted((folder / language).glob("*.yml"))
+    return [example for path in paths for example in load_examples(path)]
+
+
 def predicted_label(parse: dict[str, Any]) -> str:
     """Return the label Rasa predicted: the intent, with the topic for FAQs."""
     intent = str((parse.get("intent") or {}).get("name") or "")

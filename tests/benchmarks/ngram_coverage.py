@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.evaluation import held_out_examples, load_examples
+from bot.evaluation import held_out_examples, training_examples
 from bot.languages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,28 +69,25 @@ def coverage(known: set[str], texts: Iterable[str]) -> float:
     return seen / total if total else 0.0
 
 
-def training_messages(folder: Path) -> Iterator[str]:
-    """Yield every training message in ``folder`` (``nlu_data/<language>/*.yml``)."""
-    for path in sorted(folder.glob("*/*.yml")):
-        for example in load_examples(path):
-            yield example.text
-
-
 def main() -> None:
     """Print the coverage table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-features", type=int, default=None)
     arguments = parser.parse_args()
-    known = vocabulary(training_messages(ROOT / "nlu_data"), arguments.max_features)
+    evaluated = [language.code for language in LANGUAGES if language.detector_name]
+    training = [
+        example.text
+        for code in evaluated
+        for example in training_examples(ROOT / "nlu_data", code)
+    ]
+    known = vocabulary(training, arguments.max_features)
     print(f"vocabulary: {len(known)} character n-grams")
     print("| language | held-out n-gram occurrences known |")
     print("|---|---|")
-    for language in LANGUAGES:
-        if not language.detector_name:
-            continue
-        examples = held_out_examples(ROOT / "tests" / "nlu", language.code)
+    for code in evaluated:
+        examples = held_out_examples(ROOT / "tests" / "nlu", code)
         share = coverage(known, (example.text for example in examples))
-        print(f"| {language.code} | {share:.3f} |")
+        print(f"| {code} | {share:.3f} |")
 
 
 if __name__ == "__main__":

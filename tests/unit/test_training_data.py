@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 import yaml
 
-from bot.evaluation import Example, held_out_examples, load_examples
+from bot.evaluation import held_out_examples, training_examples
 from bot.languages import LANGUAGES
 from tests.conftest import ROOT
 
@@ -27,9 +28,9 @@ def domain_labels() -> set[str]:
     return labels
 
 
-def training_examples(language: str) -> list[Example]:
-    folder = ROOT / "nlu_data" / language
-    return [example for path in sorted(folder.glob("*.yml")) for example in load_examples(path)]
+def comparable(text: str) -> str:
+    """A message without case, punctuation or emoji: "Hey, merhaba!" equals "hey merhaba"."""
+    return re.sub(r"[^\w]+", " ", text.casefold()).strip()
 
 
 def test_faq_topics_are_exactly_the_agreed_ones() -> None:
@@ -39,7 +40,7 @@ def test_faq_topics_are_exactly_the_agreed_ones() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGE_CODES)
 def test_every_intent_has_training_examples(language: str) -> None:
-    counts = Counter(example.label for example in training_examples(language))
+    counts = Counter(example.label for example in training_examples(ROOT / "nlu_data", language))
     assert set(counts) == domain_labels()
     assert min(counts.values()) >= 8, counts.most_common()[-3:]
 
@@ -51,7 +52,9 @@ def test_held_out_set_covers_every_intent_and_is_not_trained_on(language: str) -
     assert set(counts) == domain_labels()
     assert min(counts.values()) >= 4
     trained = {
-        example.text.casefold() for code in LANGUAGE_CODES for example in training_examples(code)
+        comparable(example.text)
+        for code in LANGUAGE_CODES
+        for example in training_examples(ROOT / "nlu_data", code)
     }
-    leaked = [example.text for example in held_out if example.text.casefold() in trained]
+    leaked = [example.text for example in held_out if comparable(example.text) in trained]
     assert not leaked
