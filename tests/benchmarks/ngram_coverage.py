@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 class CharNgramSettings:
     """The settings of the character n-gram featurizer that matter for its vocabulary."""
 
-    min_ngram: int = 2
-    max_ngram: int = 5
+    min_ngram: int
+    max_ngram: int
     strip_accents: bool = False
     max_features: int | None = None
 
@@ -48,12 +48,12 @@ def featurizer_settings(config_file: Path) -> CharNgramSettings:
         Its settings; Rasa's defaults where the file sets none.
 
     Raises:
-        ValueError: The pipeline has no character n-gram featurizer.
+        ValueError: The pipeline has no ``char_wb`` n-gram featurizer.
     """
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     for component in config.get("pipeline") or ():
-        is_character_counter = component.get("analyzer") in {"char", "char_wb"}
-        if component.get("name") == "CountVectorsFeaturizer" and is_character_counter:
+        is_counter = component.get("name") == "CountVectorsFeaturizer"
+        if is_counter and component.get("analyzer") == "char_wb":
             return CharNgramSettings(
                 min_ngram=int(component.get("min_ngram", 1)),
                 max_ngram=int(component.get("max_ngram", 1)),
