@@ -1,4 +1,5 @@
-"""Registrations end to end: Turkish mentor, Arabic family, export, erasure, clean logs."""
+"""Registrations end to end: Turkish mentor (with a question before consenting), Arabic
+family, export, erasure, clean logs."""
 
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ async def registered(
         assert rendered(expected, "utter_ask_reg_consent", "tr")[:40] in await mentor.say(
             "Pate olmak istiyorum, kayıt olabilir miyim?"
         )
+        # A question instead of the yes: answered, then the consent is asked again.
+        answer = await mentor.say("Pate olarak bir şey ödemem gerekiyor mu?")
+        assert rendered(expected, "utter_faq/costs_and_expenses", "tr")[:40] in answer
+        assert rendered(expected, "utter_ask_reg_consent", "tr")[:40] in answer
+        assert rendered(expected, "utter_invalid_yes_no", "tr") not in answer
         assert rendered(expected, "utter_ask_reg_name", "tr") in await mentor.say("evet")
         await mentor.say("Ayşe Yılmaz")
         await mentor.press(button(catalogs, "tr", "utter_ask_reg_contact_method", "Telefon"))
