@@ -26,6 +26,10 @@ Button = dict[str, str]
 FALLBACK_RESPONSE = "utter_default"
 # Responses that introduce the assistant themselves get no first-contact notice.
 INTRODUCING_RESPONSES = frozenset({"utter_greet"})
+# Buttons that start a registration, left out while one is running: an answer given in
+# the middle of the form (a question instead of "yes") must not offer to start it again.
+REGISTRATION_FORM = "registration_form"
+STARTS_REGISTRATION = "/register_interest"
 # Responses that carry a marker for the channel (bot.conversation.SIGNALS): a person
 # was asked for, or the assistant is unsure what the user meant.
 RESPONSE_SIGNALS = {
@@ -44,6 +48,11 @@ def language_buttons() -> list[Button]:
         }
         for language in LANGUAGES
     ]
+
+
+def _active_loop(tracker: Mapping[str, Any]) -> str | None:
+    """Return the name of the form running in the conversation, if any."""
+    return (tracker.get("active_loop") or {}).get("name")
 
 
 def _did_you_mean_buttons(
@@ -165,6 +174,10 @@ class ResponseRenderer:
                 "payload": button.payload,
             }
             for button in source.buttons
+            if not (
+                _active_loop(tracker) == REGISTRATION_FORM
+                and button.payload.startswith(STARTS_REGISTRATION)
+            )
         ]
         generate = GENERATED_BUTTONS.get(source.name)
         if generate:

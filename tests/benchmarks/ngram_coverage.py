@@ -14,6 +14,7 @@ the capped figures can differ from Rasa's by a point or two.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -123,9 +124,7 @@ def main() -> None:
     arguments = parser.parse_args()
     settings = featurizer_settings(ROOT / "config.yml")
     if arguments.no_cap:
-        settings = CharNgramSettings(
-            settings.min_ngram, settings.max_ngram, settings.strip_accents, None
-        )
+        settings = dataclasses.replace(settings, max_features=None)
     evaluated = [language.code for language in LANGUAGES if language.detector_name]
     training = [
         example.text

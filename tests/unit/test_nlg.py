@@ -64,6 +64,17 @@ def test_button_titles_are_translated_and_payloads_kept(renderer: ResponseRender
     assert [b["title"] for b in german] != [b["title"] for b in arabic]
 
 
+def test_an_answer_inside_the_registration_does_not_offer_to_start_it(
+    renderer: ResponseRenderer,
+) -> None:
+    outside = renderer.render("utter_faq/how_to_apply", tracker("de"))["buttons"]
+    assert [b["payload"] for b in outside] == ["/register_interest"]
+    inside = {**tracker("de"), "active_loop": {"name": "registration_form"}}
+    assert renderer.render("utter_faq/how_to_apply", inside)["buttons"] == []
+    consent = renderer.render("utter_ask_reg_consent", inside)["buttons"]
+    assert [b["payload"] for b in consent] == ["/affirm", "/deny"]
+
+
 def test_language_picker_names_each_language_in_itself(renderer: ResponseRenderer) -> None:
     buttons = renderer.render("utter_choose_language", tracker("ru"))["buttons"]
     assert [b["title"] for b in buttons] == [lang.native_name for lang in LANGUAGES]
