@@ -49,8 +49,9 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
     elif args.command == "purge":
         result = admin.purge(sessions, load_district(settings.path(settings.district_file)))
         sys.stdout.write(
-            f"Erased {result.registrations} registrations and "
-            f"{result.conversations} conversations past their retention period.\n"
+            f"Erased {result.registrations} registrations, {result.events} chat events "
+            f"of {result.conversations} conversations and {result.handoffs} handoffs "
+            "past their retention period.\n"
         )
     # "migrate" needs nothing beyond the upgrade above.
     engine.dispose()

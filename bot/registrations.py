@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage import repository
@@ -181,10 +180,19 @@ def erase_person(*, session: Session, person_ref: str, include_conversation: boo
 
 @dataclass(frozen=True)
 class PurgeResult:
-    """What a retention run erased."""
+    """What a retention run erased.
+
+    Attributes:
+        registrations: Registrations erased.
+        conversations: Conversations that lost (some or all of their) events.
+        events: Conversation events erased.
+        handoffs: Handoffs to the coordinators erased.
+    """
 
     registrations: int
     conversations: int
+    events: int = 0
+    handoffs: int = 0
 
 
 def purge_expired(
@@ -194,26 +202,25 @@ def purge_expired(
     conversation_days: int,
     now: datetime | None = None,
 ) -> PurgeResult:
-    """Erase registrations untouched for too long and old conversation histories.
+    """Erase what is past its retention period, each record by its own age.
 
     Args:
         session: The caller's session.
         registration_days: Registrations not updated for this many days are erased,
-            together with their person's consent records and outbox entries.
-        conversation_days: Conversations whose last event is older are erased.
+            with their consent record, status steps and notifications; the same
+            person's newer registrations stay.
+        conversation_days: Conversation events older than this are erased, in every
+            conversation (the recent part of a conversation stays), and so are handoffs
+            that ended (or started, if still open) before then, with their messages.
         now: The current time (for tests).
     """
     moment = now or utcnow()
-    cutoff = moment - timedelta(days=registration_days)
-    stale = session.scalars(
-        select(Registration.person_ref).where(Registration.updated_at < cutoff).distinct()
-    ).all()
-    registrations = 0
-    for person_ref in stale:
-        registrations += repository.delete_person(session=session, person_ref=person_ref)
-    old_senders = repository.conversations_idle_since(
-        session=session, cutoff=moment - timedelta(days=conversation_days)
+    registrations = repository.delete_registrations_untouched_since(
+        session=session, cutoff=moment - timedelta(days=registration_days)
     )
-    for sender_id in old_senders:
-        repository.delete_conversation(session=session, sender_id=sender_id)
-    return PurgeResult(registrations=registrations, conversations=len(old_senders))
+    chat_cutoff = moment - timedelta(days=conversation_days)
+    conversations, events = repository.delete_events_before(session=session, cutoff=chat_cutoff)
+    handoffs = repository.delete_handoffs_inactive_since(session=session, cutoff=chat_cutoff)
+    return PurgeResult(
+        registrations=registrations, conversations=conversations, events=events, handoffs=handoffs
+    )

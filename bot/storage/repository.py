@@ -124,6 +124,20 @@ def iter_registrations(
     yield from session.scalars(statement.execution_options(yield_per=batch_size))
 
 
+def registrations_after(
+    *, session: Session, filters: RegistrationFilter, after_id: int, limit: int
+) -> Sequence[Registration]:
+    """Return up to ``limit`` matching registrations with an id above ``after_id``, in order."""
+    statement = (
+        _filtered(select(Registration), filters)
+        .where(Registration.id > after_id)
+        .options(joinedload(Registration.consent))
+        .order_by(Registration.id)
+        .limit(limit)
+    )
+    return session.scalars(statement).unique().all()
+
+
 def count_registrations(*, session: Session, filters: RegistrationFilter) -> int:
     """Return how many registrations match."""
     statement = _filtered(select(func.count(Registration.id)), filters)
@@ -208,15 +222,82 @@ def end_handoff(*, session: Session, handoff: Handoff, ended_by: str) -> None:
     handoff.ended_by = ended_by
 
 
-def conversations_idle_since(*, session: Session, cutoff: datetime) -> list[str]:
-    """Return the sender ids of Rasa conversations with no event since ``cutoff``."""
-    if not session.get_bind().dialect.has_table(session.connection(), RASA_EVENTS_TABLE):
-        return []
-    statement = text(
-        f"SELECT sender_id FROM {RASA_EVENTS_TABLE} "  # noqa: S608 - constant table name
-        "GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
+def delete_registrations_untouched_since(*, session: Session, cutoff: datetime) -> int:
+    """Erase each registration not updated since ``cutoff``, with what belongs to it only.
+
+    Its status steps (by the foreign key's cascade), its consent record and its
+    coordinators' notifications go with it. Consent records no registration refers to
+    any more (superseded by a later save) go once they are older than ``cutoff``. The
+    person's other, newer registrations and their records stay.
+
+    Returns:
+        The number of registrations erased.
+    """
+    expired = select(Registration.id).where(Registration.updated_at < cutoff)
+    expired_consents = select(Registration.consent_id).where(
+        Registration.updated_at < cutoff, Registration.consent_id.is_not(None)
     )
-    return [str(sender) for sender in session.scalars(statement, {"cutoff": cutoff.timestamp()})]
+    session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(expired)))
+    consent_ids = list(session.scalars(expired_consents))
+    erased = _rowcount(
+        session.execute(delete(Registration).where(Registration.updated_at < cutoff))
+    )
+    if consent_ids:
+        session.execute(delete(ConsentRecord).where(ConsentRecord.id.in_(consent_ids)))
+    referenced = select(Registration.consent_id).where(Registration.consent_id.is_not(None))
+    session.execute(
+        delete(ConsentRecord).where(
+            ConsentRecord.given_at < cutoff, ConsentRecord.id.not_in(referenced)
+        )
+    )
+    # Notifications whose registration is gone (erased earlier) and that are as old.
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.person_ref.is_not(None),
+            OutboxMessage.registration_id.is_(None),
+            OutboxMessage.created_at < cutoff,
+        )
+    )
+    return erased
+
+
+def delete_handoffs_inactive_since(*, session: Session, cutoff: datetime) -> int:
+    """Erase handoffs that ended (or, still open, started) before ``cutoff``, with their messages.
+
+    Returns:
+        The number of handoffs erased.
+    """
+    last_activity = func.coalesce(Handoff.ended_at, Handoff.started_at)
+    old = select(Handoff.id).where(last_activity < cutoff)
+    session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(old)))
+    return _rowcount(session.execute(delete(Handoff).where(last_activity < cutoff)))
+
+
+def delete_events_before(*, session: Session, cutoff: datetime) -> tuple[int, int]:
+    """Erase every Rasa event older than ``cutoff``, in every conversation.
+
+    A returning user's old history goes; the events since ``cutoff`` stay, so the
+    conversation goes on. (Rasa reads only the latest session, which starts with a
+    ``session_started`` event and the slots it keeps; see actions/session.py.)
+
+    Returns:
+        The number of conversations that lost events, and the number of events erased.
+    """
+    if not session.get_bind().dialect.has_table(session.connection(), RASA_EVENTS_TABLE):
+        return 0, 0
+    parameters = {"cutoff": cutoff.timestamp()}
+    conversations = session.scalar(
+        text(
+            f"SELECT COUNT(DISTINCT sender_id) FROM {RASA_EVENTS_TABLE} "  # noqa: S608 - constant table name
+            "WHERE timestamp < :cutoff"
+        ),
+        parameters,
+    )
+    result = session.execute(
+        text(f"DELETE FROM {RASA_EVENTS_TABLE} WHERE timestamp < :cutoff"),  # noqa: S608 - constant table name
+        parameters,
+    )
+    return int(conversations or 0), _rowcount(result)
 
 
 def delete_conversation(*, session: Session, sender_id: str) -> int:
