@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.district import District
-from bot.export import export_registrations
+from bot.export import batched_rows, record_export, write_rows
 from bot.registrations import PurgeResult, change_status, purge_expired
 from bot.storage import repository
 from bot.storage.models import OutboxMessage, utcnow
@@ -36,11 +36,17 @@ def run_export(
     path: Path,
     actor: str,
 ) -> int:
-    """Export registrations to ``path`` and audit it; return the row count."""
+    """Export registrations to ``path`` and audit it; return the row count.
+
+    Rows are read in short transactions and the file is written outside any (see
+    :func:`bot.export.batched_rows`), so a long export does not hold up the bot.
+    """
+    count = write_rows(batched_rows(sessions, filters), file_format=file_format, path=path)
     with sessions.begin() as session:
-        return export_registrations(
-            session=session, filters=filters, file_format=file_format, path=path, actor=actor
+        record_export(
+            session=session, filters=filters, file_format=file_format, actor=actor, count=count
         )
+    return count
 
 
 def stats(sessions: sessionmaker[Session]) -> dict[str, list[tuple[str, int]]]:

@@ -21,7 +21,12 @@ from bot.languages import LANGUAGES
 from bot.rasa_client import RasaClient
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
-from bot.storage.database import make_engine, make_session_factory, upgrade_database
+from bot.storage.database import (
+    enable_wal,
+    make_engine,
+    make_session_factory,
+    upgrade_database,
+)
 from bot.supervisor import ChildFailedError, Supervisor
 from bot.terminal import TerminalChat
 
@@ -59,7 +64,7 @@ def build_service(
 
 async def run_chat(settings: Settings, *, sender_id: str | None = None) -> int:
     """Chat in the terminal with servers that are already running."""
-    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    rasa = RasaClient.for_settings(settings)
     try:
         await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run()
     finally:
@@ -71,7 +76,7 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     """Serve the bot on Telegram with servers that are already running, until ``stop``."""
     from bot.telegram.frontend import TelegramFrontEnd, serve  # only needed with a token
 
-    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    rasa = RasaClient.for_settings(settings)
     district = load_district(settings.path(settings.district_file))
     catalogs = Catalogs(settings.path(settings.locale_dir))
     facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
@@ -134,6 +139,7 @@ def prepare_database(settings: Settings) -> None:
     """Create the data folder and bring the database schema up to date."""
     settings.path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
+    enable_wal(engine)
     upgrade_database(engine)
     engine.dispose()
 
@@ -166,7 +172,12 @@ async def run_evaluation(settings: Settings) -> int:
             if examples:
                 reports.append(
                     await asyncio.to_thread(
-                        evaluate_language, settings.rasa_url, language.code, examples, detection
+                        evaluate_language,
+                        settings.rasa_url,
+                        language.code,
+                        examples,
+                        detection,
+                        token=settings.rasa_token.get_secret_value(),
                     )
                 )
         sys.stdout.write(markdown_table(reports) + "\n")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.registration_fields import DETAIL_KEYS
 from bot.storage import repository
@@ -71,6 +71,31 @@ def _rows(session: Session, filters: RegistrationFilter) -> Iterator[list[str]]:
         yield registration_row(registration)
 
 
+def batched_rows(
+    sessions: sessionmaker[Session], filters: RegistrationFilter, *, batch_size: int = 1000
+) -> Iterator[list[str]]:
+    """Yield export rows, read in short transactions of ``batch_size`` registrations.
+
+    Each batch is read and turned into rows in its own transaction, which is closed
+    before the rows are handed on, so the file is written while no transaction is open.
+    A long export then never holds a lock (SQLite) or an old snapshot (PostgreSQL) while
+    the bot stores conversations. Rows are read in id order after the last one read, so
+    a registration saved during the export is included once or not at all.
+    """
+    after_id = 0
+    while True:
+        with sessions() as session:
+            batch = repository.registrations_after(
+                session=session, filters=filters, after_id=after_id, limit=batch_size
+            )
+            rows = [registration_row(registration) for registration in batch]
+            if batch:
+                after_id = batch[-1].id
+        yield from rows
+        if len(batch) < batch_size:
+            return
+
+
 def write_csv(rows: Iterable[list[str]], path: Path) -> int:
     """Write UTF-8 with BOM, which Excel opens with the right characters."""
     count = 0
@@ -104,10 +129,25 @@ def export_registrations(
     Returns:
         The number of rows written.
     """
+    count = write_rows(_rows(session, filters), file_format=file_format, path=path)
+    record_export(
+        session=session, filters=filters, file_format=file_format, actor=actor, count=count
+    )
+    return count
+
+
+def write_rows(rows: Iterable[list[str]], *, file_format: str, path: Path) -> int:
+    """Write rows as CSV or XLSX; return how many were written."""
     if file_format not in FORMATS:
         raise ValueError(f"unknown format {file_format!r}")
     writer = write_csv if file_format == "csv" else write_xlsx
-    count = writer(_rows(session, filters), path)
+    return writer(rows, path)
+
+
+def record_export(
+    *, session: Session, filters: RegistrationFilter, file_format: str, actor: str, count: int
+) -> None:
+    """Write the audit record of an export (who, when, filters, row count; no data)."""
     audit_filters = {key: _jsonable(value) for key, value in asdict(filters).items() if value}
     repository.add_export_audit(
         session=session,
@@ -116,7 +156,6 @@ def export_registrations(
         filters=audit_filters,
         row_count=count,
     )
-    return count
 
 
 def _jsonable(value: Any) -> Any:

@@ -11,12 +11,16 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# How long a SQLite connection waits for another writer before "database is locked".
+# With WAL (see enable_wal) only writers wait for writers, and those transactions are
+# short; the same wait is given to Rasa's connections (rasa_tracker_url).
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
 
@@ -26,6 +30,20 @@ def make_engine(url: str | URL) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     return engine
+
+
+def enable_wal(engine: Engine) -> None:
+    """Put a SQLite database into write-ahead-log mode (nothing to do elsewhere).
+
+    In the default rollback journal a reader (a long export) blocks every writer, and
+    Rasa could not store a user's turn. With WAL readers and the writer do not block
+    each other. The mode is stored in the database file, so Rasa's connections use it
+    too.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -61,9 +79,13 @@ def downgrade_database(engine: Engine, revision: str) -> None:
 def rasa_tracker_url(url: str | URL) -> str:
     """Return the URL Rasa's SQL tracker store uses for the same database.
 
-    Rasa runs SQLAlchemy 1.4 with psycopg2; our code runs psycopg 3.
+    Rasa runs SQLAlchemy 1.4 with psycopg2; our code runs psycopg 3. For SQLite the
+    URL carries the busy timeout, which SQLAlchemy's pysqlite dialect hands to
+    ``sqlite3.connect(timeout=…)`` (Python's default is 5 s).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         parsed = parsed.set(drivername="postgresql")
+    if parsed.get_backend_name() == "sqlite" and "timeout" not in parsed.query:
+        parsed = parsed.update_query_dict({"timeout": str(SQLITE_BUSY_TIMEOUT_SECONDS)})
     return parsed.render_as_string(hide_password=False)
