@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import warnings
 from datetime import datetime
@@ -22,6 +23,10 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 ACTIONS_PACKAGE = "actions"
+# Rasa sends the action token in this header (endpoints.yml) with every action and NLG call.
+TOKEN_HEADER = "X-Patenbot-Token"  # noqa: S105 - a header name, not a secret
+# Paths anyone may call: the supervisor's readiness check.
+OPEN_PATHS = frozenset({"/health"})
 
 
 def silence_sdk_version_warning() -> None:
@@ -52,6 +57,22 @@ def build_app(settings: Settings) -> Sanic[Any, Any]:
     executor.register_package(ACTIONS_PACKAGE)
     app: Sanic[Any, Any] = create_app(executor, cors_origins=[])
     renderer = build_renderer(settings)
+    token = settings.action_token.get_secret_value().encode()
+
+    @app.on_request
+    async def require_token(request: Request) -> HTTPResponse | None:
+        """Refuse calls without the action token.
+
+        Otherwise anyone on the machine could run an action (e.g. "show my data") for
+        another person's conversation.
+        """
+        if request.path in OPEN_PATHS:
+            return None
+        provided = request.headers.get(TOKEN_HEADER, "").encode()
+        if hmac.compare_digest(provided, token):
+            return None
+        logger.warning("A request without the right token was refused.")
+        return response.json({"error": "unauthorized"}, status=401)
 
     @app.post("/nlg")
     async def nlg(request: Request) -> HTTPResponse:

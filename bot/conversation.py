@@ -23,7 +23,7 @@ from typing import Any
 from bot.i18n import Catalogs, LanguageDecision, LanguageState, resolve_language
 from bot.language_detection import LanguageDetection
 from bot.languages import LANGUAGES
-from bot.rasa_client import RasaClient, RasaUnavailableError
+from bot.rasa_client import RasaClient, RasaUnavailableError, TurnNotSavedError
 
 logger = logging.getLogger(__name__)
 
@@ -304,6 +304,17 @@ class ConversationService:
             metadata["source"] = conversation.source
         try:
             messages = await self._rasa.send(sender_id, message, metadata)
+        except TurnNotSavedError:
+            # Rasa's answer is withheld: it belongs to a turn the conversation does not
+            # have, and inside a form the answer would be lost without the user knowing.
+            logger.error("Rasa could not store a turn; the user is asked to send it again.")
+            text = self._catalogs.pgettext(
+                decision.language,
+                "frontend",
+                "Entschuldigung, ich konnte Ihre letzte Nachricht nicht speichern. "
+                "Bitte schicken Sie sie noch einmal.",
+            )
+            return [Reply(text, decision.language)]
         except RasaUnavailableError as error:
             logger.error("Rasa did not answer a message: %s", error)
             text = self._catalogs.pgettext(

@@ -86,14 +86,20 @@ def predicted_label(parse: dict[str, Any]) -> str:
 
 
 def evaluate_language(
-    rasa_url: str, language: str, examples: list[Example], detection: LanguageDetection
+    rasa_url: str,
+    language: str,
+    examples: list[Example],
+    detection: LanguageDetection,
+    *,
+    token: str,
 ) -> LanguageReport:
     """Parse every example with the Rasa server and count right and wrong labels.
 
-    A fallback (the assistant asks "did you mean …?") counts as wrong.
+    A fallback (the assistant asks "did you mean …?") counts as wrong. ``token`` is the
+    Rasa server's API token (``Settings.rasa_token``).
     """
     report = LanguageReport(language=language)
-    with httpx.Client(base_url=rasa_url, timeout=30.0) as client:
+    with httpx.Client(base_url=rasa_url, timeout=30.0, params={"token": token}) as client:
         for example in examples:
             answer = client.post("/model/parse", json={"text": example.text})
             answer.raise_for_status()

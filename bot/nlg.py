@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,8 @@ Button = dict[str, str]
 FALLBACK_RESPONSE = "utter_default"
 # Responses that introduce the assistant themselves get no first-contact notice.
 INTRODUCING_RESPONSES = frozenset({"utter_greet"})
+# Rasa's slot with the metadata of the message that started the current session.
+SESSION_METADATA_SLOT = "session_started_metadata"
 # Buttons that start a registration, left out while one is running: an answer given in
 # the middle of the form (a question instead of "yes") must not offer to start it again.
 REGISTRATION_FORM = "registration_form"
@@ -109,8 +111,17 @@ def conversation_language(tracker: Mapping[str, Any]) -> str:
     return language if isinstance(language, str) and is_supported(language) else SOURCE_LANGUAGE
 
 
-def _is_first_bot_message(events: Sequence[Mapping[str, Any]]) -> bool:
-    return not any(event.get("event") == "bot" for event in events)
+def _is_first_bot_message(tracker: Mapping[str, Any]) -> bool:
+    """Return whether nothing was said yet in this conversation.
+
+    Rasa sends only the current session's events. A session the REST channel started
+    because the previous one grew too long (rasa_plugins/rest_channel.py) continues the
+    conversation, so the bot does not introduce itself again there.
+    """
+    metadata = (tracker.get("slots") or {}).get(SESSION_METADATA_SLOT)
+    if isinstance(metadata, Mapping) and metadata.get("patenbot_session") == "continued":
+        return False
+    return not any(event.get("event") == "bot" for event in tracker.get("events") or ())
 
 
 class ResponseRenderer:
@@ -156,9 +167,7 @@ class ResponseRenderer:
             "name": str((arguments or {}).get("name") or ""),
         }
         text = self._catalogs.pgettext(language, source.name, source.text).format_map(values)
-        if name not in INTRODUCING_RESPONSES and _is_first_bot_message(
-            tracker.get("events") or ()
-        ):
+        if name not in INTRODUCING_RESPONSES and _is_first_bot_message(tracker):
             intro = self._catalogs.pgettext(
                 language,
                 "intro",

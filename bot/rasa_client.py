@@ -9,18 +9,48 @@ import httpx
 
 from bot.i18n import LanguageState
 from bot.languages import is_supported
+from bot.settings import Settings
+
+# The header the REST channel checks (rasa_plugins/rest_channel.py).
+TOKEN_HEADER = "X-Patenbot-Token"  # noqa: S105 - a header name, not a secret
+# What the REST channel answers when the tracker store could not store the turn.
+TURN_NOT_SAVED_STATUS = 503
+TURN_NOT_SAVED_ERROR = "turn_not_saved"
 
 
 class RasaUnavailableError(RuntimeError):
     """The Rasa server did not answer in time or answered with an error."""
 
 
+class TurnNotSavedError(RasaUnavailableError):
+    """Rasa handled the message but could not store the turn; the user should resend it."""
+
+
 class RasaClient:
     """Talks to one Rasa server over loopback HTTP."""
 
-    def __init__(self, base_url: str, *, timeout: float) -> None:
-        """Create the client; call :meth:`aclose` when done."""
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+    def __init__(self, base_url: str, *, timeout: float, token: str) -> None:
+        """Create the client; call :meth:`aclose` when done.
+
+        Args:
+            base_url: The Rasa server's address.
+            timeout: Seconds to wait for an answer.
+            token: The secret of the Rasa server (``Settings.rasa_token``): a header
+                for the REST channel, the ``token`` parameter for the HTTP API.
+        """
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, headers={TOKEN_HEADER: token}
+        )
+        self._api_params = {"token": token}
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> RasaClient:
+        """Create the client of the Rasa server these settings describe."""
+        return cls(
+            settings.rasa_url,
+            timeout=settings.rasa_timeout_seconds,
+            token=settings.rasa_token.get_secret_value(),
+        )
 
     async def aclose(self) -> None:
         """Close the underlying connection pool."""
@@ -32,14 +62,20 @@ class RasaClient:
         """Send a user message (text or payload) and return the bot's messages.
 
         Raises:
+            TurnNotSavedError: If the turn could not be stored.
             RasaUnavailableError: If the server cannot be reached or fails.
         """
         body = {"sender": sender_id, "message": message, "metadata": metadata}
         try:
             answer = await self._http.post("/webhooks/rest/webhook", json=body)
-            answer.raise_for_status()
         except httpx.HTTPError as error:
             raise RasaUnavailableError(type(error).__name__) from error
+        if answer.status_code == TURN_NOT_SAVED_STATUS and _error_of(answer) == (
+            TURN_NOT_SAVED_ERROR
+        ):
+            raise TurnNotSavedError(TURN_NOT_SAVED_ERROR)
+        if answer.is_error:
+            raise RasaUnavailableError(f"HTTP {answer.status_code}")
         messages = answer.json()
         return messages if isinstance(messages, list) else []
 
@@ -51,7 +87,8 @@ class RasaClient:
         """
         path = f"/conversations/{quote(sender_id, safe='')}/tracker"
         try:
-            answer = await self._http.get(path, params={"include_events": "NONE"})
+            params = {**self._api_params, "include_events": "NONE"}
+            answer = await self._http.get(path, params=params)
             answer.raise_for_status()
         except httpx.HTTPError as error:
             raise RasaUnavailableError(type(error).__name__) from error
@@ -60,3 +97,11 @@ class RasaClient:
         if not isinstance(language, str) or not is_supported(language):
             return None
         return LanguageState(language=language, explicit=bool(slots.get("language_explicit")))
+
+
+def _error_of(answer: httpx.Response) -> object:
+    try:
+        body = answer.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None

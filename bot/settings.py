@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,10 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Settings(BaseSettings):
@@ -35,6 +40,13 @@ class Settings(BaseSettings):
     model_dir: Path = Path("models")
     rasa_executable: Path = Path(".venv-rasa/bin/rasa")
     log_level: str = "INFO"
+    # Secrets between the processes: the front end → Rasa (HTTP API and REST webhook),
+    # and Rasa → the action server (actions and NLG). Generated per start unless set
+    # (fixed values are needed only when the processes run on different hosts).
+    rasa_token: SecretStr = Field(default_factory=lambda: SecretStr(_new_token()))
+    action_token: SecretStr = Field(default_factory=lambda: SecretStr(_new_token()))
+    # Rasa starts a new conversation session beyond this many events (0: never).
+    session_max_events: int = 300
     rasa_timeout_seconds: float = 30.0
     max_message_chars: int = 1000
     database_url_override: str | None = Field(
@@ -67,6 +79,12 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         """Treat ``VAR=`` (as in .env.example) like an unset variable."""
         return None if value == "" else value
+
+    @field_validator("rasa_token", "action_token", mode="before")
+    @classmethod
+    def _empty_is_generated(cls, value: object) -> object:
+        """Treat ``PATENBOT_RASA_TOKEN=`` (as in .env.example) like an unset variable."""
+        return _new_token() if value in ("", None) else value
 
     @field_validator("coordinator_ids", mode="before")
     @classmethod

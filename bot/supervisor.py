@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from pydantic import SecretStr
 
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import rasa_tracker_url
@@ -57,6 +58,12 @@ def server_environment(settings: Settings) -> dict[str, str]:
     )
     env["PATENBOT_ACTION_URL"] = settings.action_url
     env["PATENBOT_TRACKER_URL"] = rasa_tracker_url(settings.database_url)
+    # The servers' secrets travel only in the environment (readable by this user alone,
+    # unlike a command line): rasa_plugins.server and the REST channel read the Rasa
+    # token, endpoints.yml and the action server the action token.
+    env["PATENBOT_RASA_TOKEN"] = settings.rasa_token.get_secret_value()
+    env["PATENBOT_ACTION_TOKEN"] = settings.action_token.get_secret_value()
+    env["PATENBOT_SESSION_MAX_EVENTS"] = str(settings.session_max_events)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env
 
@@ -114,9 +121,11 @@ class Supervisor:
                 logs / "action-server.log",
             )
         )
-        rasa = str(settings.path(settings.rasa_executable))
+        # rasa_plugins.server is `rasa run` plus the API token from the environment.
+        python = str(settings.path(settings.rasa_executable).parent / "python")
         command = [
-            rasa, "run", "--enable-api", "--interface", settings.host,
+            python, "-m", "rasa_plugins.server", "run", "--enable-api",
+            "--interface", settings.host,
             "--port", str(settings.rasa_port), "--model", str(model),
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
         ]  # fmt: skip
@@ -131,7 +140,7 @@ class Supervisor:
         settings = self._settings
         checks: list[tuple[str, Callable[[], Awaitable[bool]]]] = [
             ("action server", lambda: _http_ok(f"{settings.action_url}/health")),
-            ("Rasa server", lambda: _rasa_ready(settings.rasa_url)),
+            ("Rasa server", lambda: _rasa_ready(settings.rasa_url, settings.rasa_token)),
         ]
         started = time.monotonic()
         for label, check in checks:
@@ -204,10 +213,11 @@ async def _http_ok(url: str) -> bool:
         return False
 
 
-async def _rasa_ready(base_url: str) -> bool:
+async def _rasa_ready(base_url: str, token: SecretStr) -> bool:
     try:
         async with httpx.AsyncClient(timeout=2.0) as client:
-            answer = await client.get(f"{base_url}/status")
+            params = {"token": token.get_secret_value()}
+            answer = await client.get(f"{base_url}/status", params=params)
     except httpx.HTTPError:
         return False
     return answer.status_code == 200 and bool(answer.json().get("model_file"))

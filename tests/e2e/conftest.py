@@ -53,7 +53,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 
 @pytest.fixture
 async def service(servers: Settings) -> AsyncIterator[ConversationService]:
-    rasa = RasaClient(servers.rasa_url, timeout=servers.rasa_timeout_seconds)
+    rasa = RasaClient.for_settings(servers)
     try:
         yield build_service(servers, rasa)
     finally:

@@ -34,7 +34,13 @@ def test_accuracy_per_language(
 ) -> None:
     examples = held_out_examples(ROOT / "tests" / "nlu", language)
     assert len(examples) >= 36 * 4, "every intent needs held-out examples"
-    report = evaluate_language(servers.rasa_url, language, examples, detection)
+    report = evaluate_language(
+        servers.rasa_url,
+        language,
+        examples,
+        detection,
+        token=servers.rasa_token.get_secret_value(),
+    )
     worst = report.confusions.most_common(8)
     print(markdown_table([report]))
     assert report.intent_accuracy >= TARGET_INTENT_ACCURACY, (

@@ -42,7 +42,7 @@ async def registered(
     from bot.app import build_service
     from bot.rasa_client import RasaClient
 
-    rasa = RasaClient(servers.rasa_url, timeout=servers.rasa_timeout_seconds)
+    rasa = RasaClient.for_settings(servers)
     try:
         service: ConversationService = build_service(servers, rasa)
         mentor = ChatDriver(service, MENTOR)

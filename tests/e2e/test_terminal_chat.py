@@ -35,7 +35,11 @@ async def chat(service: ConversationService, lines: list[str], sender: str) -> s
 
 
 def tracker_events(settings: Settings, sender: str) -> list[dict[str, object]]:
-    answer = httpx.get(f"{settings.rasa_url}/conversations/{sender}/tracker", timeout=10)
+    answer = httpx.get(
+        f"{settings.rasa_url}/conversations/{sender}/tracker",
+        params={"token": settings.rasa_token.get_secret_value()},
+        timeout=10,
+    )
     answer.raise_for_status()
     return list(answer.json()["events"])
 
