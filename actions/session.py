@@ -11,9 +11,12 @@ from rasa_sdk.types import DomainDict
 # (name, phone, e-mail …) do not: carried over, they would be copied into every new
 # session with a new date, and so would never reach the chat retention period.
 CARRIED_SLOTS = ("language", "language_explicit")
-# Rasa sets this slot from the metadata of the message that starts the session; the NLG
-# endpoint reads it (a session started for size reasons does not introduce the bot again).
+# Rasa sets this slot from the metadata of the message that starts a session after a
+# silence. A session the REST channel starts for size reasons (rasa_plugins/rest_channel.py)
+# is started by a "/session_start" message instead, whose metadata Rasa does not copy:
+# this action does, so the NLG endpoint does not introduce the bot again (bot/nlg.py).
 METADATA_SLOT = "session_started_metadata"
+CONTINUED_KEY = "patenbot_session"
 
 
 class ActionSessionStart(Action):
@@ -28,9 +31,17 @@ class ActionSessionStart(Action):
     ) -> list[EventType]:
         """Return the session start, the carried slots and the wait for the user."""
         events: list[EventType] = [SessionStarted()]
-        for name in (*CARRIED_SLOTS, METADATA_SLOT):
+        for name in CARRIED_SLOTS:
             value = tracker.get_slot(name)
             if value is not None:
                 events.append(SlotSet(name, value))
+        message_metadata = tracker.latest_message.get("metadata") or {}
+        metadata = (
+            message_metadata
+            if message_metadata.get(CONTINUED_KEY)
+            else tracker.get_slot(METADATA_SLOT)
+        )
+        if metadata:
+            events.append(SlotSet(METADATA_SLOT, metadata))
         events.append(ActionExecuted("action_listen"))
         return events

@@ -15,9 +15,10 @@ from bot.responses import SourceResponse
 CONTINUED = {"patenbot_session": "continued", "language": "de"}
 
 
-def tracker(slots: dict[str, object]) -> Tracker:
+def tracker(slots: dict[str, object], metadata: dict[str, object] | None = None) -> Tracker:
     return Tracker(
-        sender_id="telegram-7", slots=slots, latest_message={}, events=[], paused=False,
+        sender_id="telegram-7", slots=slots, latest_message={"metadata": metadata or {}},
+        events=[], paused=False,
         followup_action=None, active_loop={}, latest_action_name="action_listen",
     )  # fmt: skip
 
@@ -26,7 +27,7 @@ async def test_only_the_language_slots_and_the_start_metadata_go_on() -> None:
     slots = {
         "language": "uk", "language_explicit": True, "reg_name": "Olena",
         "reg_email": "olena@example.org", "reg_phone": None,
-        "session_started_metadata": {"patenbot_session": "continued"},
+        "session_started_metadata": {"language": "uk"},
     }  # fmt: skip
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker(slots), {})
     assert events[0]["event"] == "session_started"
@@ -35,8 +36,18 @@ async def test_only_the_language_slots_and_the_start_metadata_go_on() -> None:
     assert carried == {
         "language": "uk",
         "language_explicit": True,
-        "session_started_metadata": {"patenbot_session": "continued"},
+        "session_started_metadata": {"language": "uk"},
     }
+
+
+async def test_a_session_started_for_size_is_marked_as_continued() -> None:
+    """The REST channel's "/session_start" carries the marker in its message metadata."""
+    slots = {"language": "uk", "session_started_metadata": {"language": "uk"}}
+    events = await ActionSessionStart().run(
+        CollectingDispatcher(), tracker(slots, metadata=CONTINUED), {}
+    )
+    carried = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+    assert carried["session_started_metadata"] == CONTINUED
 
 
 def test_a_session_started_for_size_does_not_introduce_the_bot_again(
