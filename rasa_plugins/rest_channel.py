@@ -10,13 +10,14 @@ REST channel (``/webhooks/rest/webhook``). Differences from ``RestInput``:
   the user to send the message again (Rasa would answer as if all was well and keep the
   turn in memory only). Any other failure is HTTP 500; nothing of the message is logged.
 - When the conversation's current session has grown past ``PATENBOT_SESSION_MAX_EVENTS``
-  events and no form is active, a new session is started after the turn (Rasa loads
+  events and no form is active, a new session is started after the answer (Rasa loads
   only the latest session on every turn, and sends it to the action server and the NLG
   endpoint; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
@@ -60,6 +61,7 @@ class PatenbotRestInput(RestInput):
             raise ValueError(f"The REST channel needs a token ({TOKEN_VARIABLE}).")
         self._token = token.encode()
         self._max_session_events = max_session_events
+        self._background: set[asyncio.Future[None]] = set()
 
     @classmethod
     def name(cls) -> str:
@@ -125,7 +127,14 @@ class PatenbotRestInput(RestInput):
             logger.error("A turn could not be stored; the user is asked to send it again.")
             return response.json({"error": "turn_not_saved"}, status=503)
         if self._session_too_long(turn):
-            await self._start_new_session(on_new_message, sender_id, metadata)
+            # After the answer, not before it: the user does not wait for the new
+            # session. Rasa's lock store runs the conversation's turns one at a time,
+            # so a message arriving meanwhile waits for it.
+            task = asyncio.ensure_future(
+                self._start_new_session(on_new_message, sender_id, metadata)
+            )
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         return response.json(collector.messages)
 
     def _session_too_long(self, turn: TurnRecord) -> bool:
