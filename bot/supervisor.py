@@ -327,7 +327,7 @@ class Supervisor:
             )
             raise ChildFailedError(
                 f"The {child.label} stopped {len(crashes)} times within "
-                f"{window / 60:.0f} minutes (last exit code {code}); Patenbot stops. "
+                f"{window:.0f} s (last exit code {code}); Patenbot stops. "
                 f"{self._log_hint(child.label)}"
             )
         pause = min(RESTART_PAUSE_SECONDS * 2.0 ** (len(crashes) - 1), MAX_RESTART_PAUSE_SECONDS)
