@@ -106,7 +106,8 @@ def test_a_crashed_server_is_restarted_and_all_die_with_a_killed_supervisor(
     assert bot.stdin is not None and bot.stdout is not None
     replies, servers = Lines(bot.stdout), set[int]()
     try:
-        wait_until(lambda: "The Rasa server is ready." in stderr_of(data), STARTUP_SECONDS, "ready")
+        ready = "The Rasa server is ready."
+        wait_until(lambda: ready in stderr_of(data), STARTUP_SECONDS, "servers ready")
         servers = children_of(bot.pid)
         action_server = server_pid(bot, "action-server")
 
