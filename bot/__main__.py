@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_evaluation(settings))
         if command == "chat":
             return asyncio.run(run_chat(settings, sender_id=args.sender))
-        return asyncio.run(run_supervised(settings))
+        try:
+            return asyncio.run(run_supervised(settings))
+        except KeyboardInterrupt:  # Ctrl-C before the stop signals were in place
+            return 130
     if command == "qr":
         return _write_qr(settings, args)
     from bot.admin_cli import run_admin_command

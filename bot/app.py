@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,9 +65,19 @@ def build_service(
     )
 
 
-async def run_chat(settings: Settings, *, sender_id: str | None = None) -> int:
-    """Chat in the terminal with servers that are already running."""
-    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+async def run_chat(
+    settings: Settings,
+    *,
+    sender_id: str | None = None,
+    servers_up: Callable[[], bool] | None = None,
+) -> int:
+    """Chat in the terminal with servers that are already running.
+
+    ``servers_up`` (the supervisor's view) makes turns wait for restarted servers.
+    """
+    rasa = RasaClient(
+        settings.rasa_url, timeout=settings.rasa_timeout_seconds, available=servers_up
+    )
     try:
         await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run()
     finally:
@@ -75,8 +85,15 @@ async def run_chat(settings: Settings, *, sender_id: str | None = None) -> int:
     return 0
 
 
-async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> int:
+async def run_telegram(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    servers_up: Callable[[], bool] | None = None,
+) -> int:
     """Serve the bot on Telegram with servers that are already running, until ``stop``.
+
+    ``servers_up`` (the supervisor's view) makes turns wait for restarted servers.
 
     Raises:
         TelegramTokenRefusedError: If Telegram refuses the token.
@@ -85,7 +102,9 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
 
     from bot.telegram.frontend import TelegramFrontEnd, serve
 
-    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    rasa = RasaClient(
+        settings.rasa_url, timeout=settings.rasa_timeout_seconds, available=servers_up
+    )
     district = load_district(settings.path(settings.district_file))
     catalogs = Catalogs(settings.path(settings.locale_dir))
     facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
@@ -132,10 +151,11 @@ async def run_supervised(settings: Settings) -> int:
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
             return _exit_code(received)
+        up = supervisor.servers_up
         front_end = (
-            run_telegram(settings, stop)
+            run_telegram(settings, stop, servers_up=up)
             if settings.telegram_bot_token is not None
-            else _until(run_chat(settings), stop)
+            else _until(run_chat(settings, servers_up=up), stop)
         )
         chat: asyncio.Task[int] = asyncio.create_task(front_end)
         watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())

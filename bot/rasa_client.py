@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,9 +19,20 @@ class RasaUnavailableError(RuntimeError):
 class RasaClient:
     """Talks to one Rasa server over loopback HTTP."""
 
-    def __init__(self, base_url: str, *, timeout: float) -> None:
-        """Create the client; call :meth:`aclose` when done."""
+    def __init__(
+        self, base_url: str, *, timeout: float, available: Callable[[], bool] | None = None
+    ) -> None:
+        """Create the client; call :meth:`aclose` when done.
+
+        Args:
+            base_url: The Rasa server's address.
+            timeout: Seconds to wait for an answer.
+            available: Tells whether the servers are up (the supervisor's view). While a
+                crashed server is restarted, messages are not sent: Rasa would take the
+                turn but lose its answer (inside a form, the user's answer too).
+        """
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._available = available
 
     async def aclose(self) -> None:
         """Close the underlying connection pool."""
@@ -34,6 +46,8 @@ class RasaClient:
         Raises:
             RasaUnavailableError: If the server cannot be reached or fails.
         """
+        if self._available is not None and not self._available():
+            raise RasaUnavailableError("a server is being restarted")
         body = {"sender": sender_id, "message": message, "metadata": metadata}
         try:
             answer = await self._http.post("/webhooks/rest/webhook", json=body)

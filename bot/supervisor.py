@@ -187,6 +187,10 @@ class Supervisor:
         """Return the process id of each server, by label (for logs and tests)."""
         return {child.label: child.process.pid for child in self._children}
 
+    def servers_up(self) -> bool:
+        """Return whether both servers run and none is waiting to answer after a restart."""
+        return not self._restarted and all(c.process.poll() is None for c in self._children)
+
     def start(self) -> None:
         """Start the action server and the Rasa server.
 

@@ -74,6 +74,8 @@ def kill_all(bot: subprocess.Popen[str], also: set[int]) -> None:
     leftovers = children_of(bot.pid) | also
     bot.kill()
     bot.wait()
+    if bot.stdin is not None:
+        bot.stdin.close()
     for pid in leftovers:
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
@@ -84,7 +86,14 @@ class Lines:
 
     def __init__(self, stream: IO[str]) -> None:
         self._lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+        self._stream = stream
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Wait for the end of the output (the process has ended) and close the pipe."""
+        self._thread.join(timeout=10)
+        self._stream.close()
 
     def _read(self, stream: IO[str]) -> None:
         for line in stream:
@@ -112,6 +121,7 @@ def test_a_crashed_server_is_restarted_and_all_die_with_a_killed_supervisor(
         action_server = server_pid(bot, "action-server")
 
         os.kill(action_server, signal.SIGKILL)
+        wait_until(lambda: not alive(action_server), 5, "the action server died")
         bot.stdin.write("Patenlik nedir?\n")
         bot.stdin.flush()
         assert replies.turn() == catalogs.pgettext("tr", *UNREACHABLE) + "\n"
@@ -131,6 +141,7 @@ def test_a_crashed_server_is_restarted_and_all_die_with_a_killed_supervisor(
         wait_until(lambda: not any(alive(pid) for pid in servers), 10, "servers died too")
     finally:
         kill_all(bot, servers)
+        replies.close()
 
 
 async def test_telegram_stops_quietly_on_ctrl_c_and_keeps_files_private(tmp_path: Path) -> None:
@@ -178,4 +189,6 @@ async def test_telegram_stops_quietly_on_ctrl_c_and_keeps_files_private(tmp_path
             assert path.stat().st_mode & 0o777 == 0o600, path
     finally:
         kill_all(bot, servers)
+        if bot.stdout is not None:
+            bot.stdout.close()
         emulator.stop()
