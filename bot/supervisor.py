@@ -369,6 +369,7 @@ class Supervisor:
                 child.process.wait()
             # A process the server started may outlive it: take the group down with it.
             _kill_group(child.process, signal.SIGKILL)
+            logger.info("The %s has stopped.", child.label)
         self._children.clear()
 
     def _log_hint(self, label: str) -> str:

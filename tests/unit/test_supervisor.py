@@ -59,9 +59,9 @@ def start_bot(tmp_path: Path, rasa: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def stop(bot: subprocess.Popen[bytes]) -> None:
+def stop(bot: subprocess.Popen[bytes], servers: set[int]) -> None:
     """End the bot and anything it left (only when a test failed)."""
-    leftovers = children_of(bot.pid)
+    leftovers = children_of(bot.pid) | servers
     bot.kill()
     bot.wait()
     assert bot.stdin is not None
@@ -73,6 +73,7 @@ def stop(bot: subprocess.Popen[bytes]) -> None:
 
 def test_a_killed_supervisor_takes_its_servers_with_it(tmp_path: Path) -> None:
     bot = start_bot(tmp_path, stand_in_rasa(tmp_path, "exec sleep 300"))
+    servers = set[int]()
     try:
         wait_until(lambda: len(children_of(bot.pid)) == 2, 30, "both servers started")
         servers = children_of(bot.pid)
@@ -80,7 +81,7 @@ def test_a_killed_supervisor_takes_its_servers_with_it(tmp_path: Path) -> None:
         bot.wait()
         wait_until(lambda: not any(alive(pid) for pid in servers), 5, "the servers died too")
     finally:
-        stop(bot)
+        stop(bot, servers)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
@@ -90,6 +91,7 @@ def test_a_stop_signal_stops_the_servers_and_what_they_started(
     # The stand-in starts a process of its own, as a server with workers would.
     rasa = stand_in_rasa(tmp_path, f"sleep 300 &\necho $! > {tmp_path}/grandchild\nexec sleep 300")
     bot = start_bot(tmp_path, rasa)
+    processes = set[int]()
     try:
         wait_until(lambda: (tmp_path / "grandchild").is_file(), 30, "the stand-in started")
         wait_until(lambda: len(children_of(bot.pid)) == 2, 30, "both servers started")
@@ -101,7 +103,7 @@ def test_a_stop_signal_stops_the_servers_and_what_they_started(
         assert "Stopping the servers" in stderr
         assert "Traceback" not in stderr
     finally:
-        stop(bot)
+        stop(bot, processes)
 
 
 def test_servers_that_already_listen_are_refused_clearly(tmp_path: Path) -> None:
