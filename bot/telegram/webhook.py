@@ -46,7 +46,7 @@ class _UpdateReceiver(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
         try:
             update = Update.de_json(json.loads(self.request.body), self._application.bot)
-        except (ValueError, TypeError, KeyError) as error:
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
             # The kind of error only: the update holds what a user wrote.
             logger.error("A webhook update could not be read: %s", type(error).__name__)
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None

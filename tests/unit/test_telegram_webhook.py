@@ -72,7 +72,8 @@ async def test_a_malformed_update_is_refused_without_logging_its_content(
     broken = {"update_id": 2, "message": {"text": "Anna Beispiel, 0151 2345678"}}
     async with httpx.AsyncClient(timeout=10) as client:
         answer = await client.post(url, json=broken, headers={SECRET_HEADER: SECRET})
-    assert answer.status_code == 400
+        not_an_object = await client.post(url, json=[1], headers={SECRET_HEADER: SECRET})
+    assert (answer.status_code, not_an_object.status_code) == (400, 400)
     assert application.update_queue.empty()
     assert "0151" not in caplog.text
     assert "A webhook update could not be read" in caplog.text
