@@ -15,6 +15,7 @@ VENV := .venv
 VENV_RASA := .venv-rasa
 PY := $(VENV)/bin/python
 RASA := $(VENV_RASA)/bin/rasa
+MODEL_DIR := models
 PYBABEL := $(VENV)/bin/pybabel
 DOMAIN_NAME := patenbot
 POT := locale/$(DOMAIN_NAME).pot
@@ -71,14 +72,20 @@ add-language: extract ## Start a catalog for a new language: make add-language L
 catalogs: $(MO_FILES) ## Compile the catalogs (.po → .mo)
 
 .PHONY: train
-train: $(VENV_RASA)/.installed ## Train the model (Rasa reuses its cache for what did not change)
-	$(RASA) train --data nlu_data --config config.yml --domain domain.yml --out models --quiet
-	@# Rasa 3 writes a new model file on every run (unchanged parts come from its cache in
-	@# seconds); keep the two newest so repeated runs do not fill the disk.
-	@ls -1t models/*.tar.gz | tail -n +3 | xargs -r rm -f --
+train: $(VENV)/.installed $(VENV_RASA)/.installed ## Train the model if data, domain or config changed (output on stderr)
+	@# The fingerprint in $(MODEL_DIR)/fingerprint.json answers in a moment without starting
+	@# Rasa; all of Rasa's output goes to stderr, as stdout carries the chat's replies.
+	@$(PY) -m bot.model_stamp check $(MODEL_DIR) || { \
+	  $(RASA) train --data nlu_data --config config.yml --domain domain.yml --out $(MODEL_DIR) --quiet 1>&2 && \
+	  $(PY) -m bot.model_stamp write $(MODEL_DIR) && \
+	  ls -1t $(MODEL_DIR)/*.tar.gz | tail -n +3 | xargs -r rm -f --; }
+	@# Rasa 3 writes a new model file on every training; the two newest are kept. A running
+	@# bot does not need either: it starts from its own link to its model in data/rasa-model/.
 
 .PHONY: run
-run: setup train ## Start everything; without TELEGRAM_BOT_TOKEN, chat in the terminal
+run: ## Start everything; without TELEGRAM_BOT_TOKEN, chat in the terminal
+	@# Setup and training report on stderr: stdout carries only the chat's replies.
+	@$(MAKE) setup train 1>&2
 	@$(PY) -m bot run
 
 .PHONY: lint

@@ -9,6 +9,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bot.logs import configure_logging
+from bot.private_files import restrict_new_files
 from bot.settings import Settings
 
 
@@ -45,29 +47,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(settings: Settings, *, to_stderr: bool) -> None:
-    level = getattr(logging, settings.log_level.upper(), logging.INFO)
-    if to_stderr:
-        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    else:
-        # The terminal belongs to the chat: only problems are shown there.
-        logging.basicConfig(level=logging.ERROR, format="%(levelname)s: %(message)s")
-    # httpx logs request URLs at INFO, which for Telegram contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run a command and return the process exit code."""
     args = _parser().parse_args(argv)
+    # Before any file is written: the database, logs and exports hold personal data.
+    restrict_new_files()
     settings = Settings()
     command = args.command or "run"
     if command == "action-server":
         from bot.action_server import serve
 
-        _configure_logging(settings, to_stderr=True)
+        # Its stderr is the action server's own log file (the supervisor redirects it).
+        logging.basicConfig(
+            level=getattr(logging, settings.log_level.upper(), logging.INFO),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         serve(settings)
         return 0
-    _configure_logging(settings, to_stderr=False)
+    # The terminal belongs to the chat: only errors are shown there; the log file gets
+    # warnings too (refused coordinator attempts, server restarts).
+    configure_logging(settings, screen_level=logging.ERROR)
     if command in {"run", "chat", "evaluate"}:
         from bot.app import run_chat, run_evaluation, run_supervised
 
@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_evaluation(settings))
         if command == "chat":
             return asyncio.run(run_chat(settings, sender_id=args.sender))
-        return asyncio.run(run_supervised(settings))
+        try:
+            return asyncio.run(run_supervised(settings))
+        except KeyboardInterrupt:  # Ctrl-C before the stop signals were in place
+            return 130
     if command == "qr":
         return _write_qr(settings, args)
     from bot.admin_cli import run_admin_command

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import admin
 from bot.district import load_district
+from bot.private_files import private_folder
 from bot.registrations import StatusChangeError
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
@@ -17,7 +18,7 @@ from bot.storage.repository import RegistrationFilter
 
 def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
     """Run one coordinators' command; return the exit code."""
-    settings.path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    private_folder(settings.path(settings.data_dir))
     engine = make_engine(settings.database_url)
     upgrade_database(engine)
     sessions = make_session_factory(engine)

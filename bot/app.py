@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +20,7 @@ from bot.facts import district_facts
 from bot.i18n import Catalogs
 from bot.language_detection import LanguageDetection
 from bot.languages import LANGUAGES
+from bot.private_files import private_folder
 from bot.rasa_client import RasaClient
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
@@ -32,6 +35,11 @@ from bot.terminal import TerminalChat
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class TelegramTokenRefusedError(RuntimeError):
+    """Telegram refused the bot token; the message never contains the token."""
 
 
 def build_service(
@@ -62,9 +70,17 @@ def build_service(
     )
 
 
-async def run_chat(settings: Settings, *, sender_id: str | None = None) -> int:
-    """Chat in the terminal with servers that are already running."""
-    rasa = RasaClient.for_settings(settings)
+async def run_chat(
+    settings: Settings,
+    *,
+    sender_id: str | None = None,
+    servers_up: Callable[[], bool] | None = None,
+) -> int:
+    """Chat in the terminal with servers that are already running.
+
+    ``servers_up`` (the supervisor's view) makes turns wait for restarted servers.
+    """
+    rasa = RasaClient.for_settings(settings, available=servers_up)
     try:
         await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run()
     finally:
@@ -72,11 +88,24 @@ async def run_chat(settings: Settings, *, sender_id: str | None = None) -> int:
     return 0
 
 
-async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) -> int:
-    """Serve the bot on Telegram with servers that are already running, until ``stop``."""
-    from bot.telegram.frontend import TelegramFrontEnd, serve  # only needed with a token
+async def run_telegram(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    servers_up: Callable[[], bool] | None = None,
+) -> int:
+    """Serve the bot on Telegram with servers that are already running, until ``stop``.
 
-    rasa = RasaClient.for_settings(settings)
+    ``servers_up`` (the supervisor's view) makes turns wait for restarted servers.
+
+    Raises:
+        TelegramTokenRefusedError: If Telegram refuses the token.
+    """
+    from telegram.error import InvalidToken  # only needed with a token
+
+    from bot.telegram.frontend import TelegramFrontEnd, serve
+
+    rasa = RasaClient.for_settings(settings, available=servers_up)
     district = load_district(settings.path(settings.district_file))
     catalogs = Catalogs(settings.path(settings.locale_dir))
     facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
@@ -91,6 +120,13 @@ async def run_telegram(settings: Settings, stop: asyncio.Event | None = None) ->
     sys.stderr.write("Patenbot is serving Telegram. Stop with Ctrl-C.\n")
     try:
         await serve(front_end, settings, stop or asyncio.Event())
+    except InvalidToken:
+        # python-telegram-bot's message quotes the whole token; ``from None`` keeps it
+        # out of any traceback, too.
+        raise TelegramTokenRefusedError(
+            "The Telegram token was refused. Check TELEGRAM_BOT_TOKEN (BotFather shows it "
+            "again with /token)."
+        ) from None
     finally:
         await rasa.aclose()
     return 0
@@ -100,44 +136,99 @@ async def run_supervised(settings: Settings) -> int:
     """Start both servers, run the front end, and stop everything at the end.
 
     With ``TELEGRAM_BOT_TOKEN`` set the front end is the Telegram bot, else the
-    terminal chat.
+    terminal chat. SIGINT (Ctrl-C), SIGTERM (systemd, ``docker stop``) and SIGHUP (a
+    closed terminal) end it in order: first the front end (Telegram finishes its
+    polling), then the servers. A server that stops is restarted by the supervisor.
+
+    Returns:
+        The exit code: 0 after end of input, ``/quit`` or SIGTERM/SIGHUP, 130 after
+        Ctrl-C, 1 if the servers cannot run.
     """
+    stop = asyncio.Event()
+    received = install_stop_signals(stop)
     prepare_database(settings)
     supervisor = Supervisor(settings)
     try:
         supervisor.start()
-        await supervisor.wait_until_ready()
+        if not await supervisor.wait_until_ready(stop):
+            return _exit_code(received)
+        up = supervisor.servers_up
         front_end = (
-            run_telegram(settings)
+            run_telegram(settings, stop, servers_up=up)
             if settings.telegram_bot_token is not None
-            else run_chat(settings)
+            else _until(run_chat(settings, servers_up=up), stop)
         )
-        chat: asyncio.Task[object] = asyncio.create_task(front_end)
-        watch: asyncio.Task[object] = asyncio.create_task(supervisor.watch())
+        chat: asyncio.Task[int] = asyncio.create_task(front_end)
+        watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())
         retention = asyncio.create_task(purge_daily(settings))
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
         retention.cancel()
-        for task in (chat, watch):
-            if task not in done:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, ChildFailedError):
-                    await task
-        for task in done:
-            task.result()
-        return 0
-    except ChildFailedError as error:
-        sys.stderr.write(f"\n{error}\n")
+        if watch in done:
+            # The supervisor gave up: end the front end as on a signal, then report.
+            stop.set()
+            with contextlib.suppress(TelegramTokenRefusedError):
+                await chat
+            watch.result()
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
+        chat.result()
+        return _exit_code(received)
+    except (ChildFailedError, TelegramTokenRefusedError) as error:
+        _say(f"\n{error}\n")
         return 1
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        return 130
     finally:
-        sys.stderr.write("Stopping the servers …\n")
+        _say("Stopping the servers …\n")
         supervisor.stop()
 
 
+def install_stop_signals(stop: asyncio.Event) -> list[signal.Signals]:
+    """Let SIGINT, SIGTERM and SIGHUP set ``stop`` instead of tearing the program down.
+
+    Returns:
+        The signals received so far (filled in as they come).
+    """
+    loop = asyncio.get_running_loop()
+    received: list[signal.Signals] = []
+
+    def on_signal(signum: signal.Signals) -> None:
+        received.append(signum)
+        logger.info("Received %s; stopping.", signum.name)
+        stop.set()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, on_signal, signum)
+    return received
+
+
+def _exit_code(received: list[signal.Signals]) -> int:
+    return 130 if signal.SIGINT in received else 0
+
+
+async def _until(front_end: Awaitable[int], stop: asyncio.Event) -> int:
+    """Run a front end that knows no stop event (the terminal chat) until ``stop``."""
+    task = asyncio.ensure_future(front_end)
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return 0
+    return task.result()
+
+
+def _say(text: str) -> None:
+    # After SIGHUP the terminal may be gone; stopping must go on regardless.
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
 def prepare_database(settings: Settings) -> None:
-    """Create the data folder and bring the database schema up to date."""
-    settings.path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    """Create the data folder (owner only) and bring the database schema up to date."""
+    private_folder(settings.path(settings.data_dir))
     engine = make_engine(settings.database_url)
     enable_wal(engine)
     upgrade_database(engine)

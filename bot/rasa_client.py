@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -29,7 +30,14 @@ class TurnNotSavedError(RasaUnavailableError):
 class RasaClient:
     """Talks to one Rasa server over loopback HTTP."""
 
-    def __init__(self, base_url: str, *, timeout: float, token: str) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        token: str,
+        available: Callable[[], bool] | None = None,
+    ) -> None:
         """Create the client; call :meth:`aclose` when done.
 
         Args:
@@ -37,19 +45,26 @@ class RasaClient:
             timeout: Seconds to wait for an answer.
             token: The secret of the Rasa server (``Settings.rasa_token``): a header
                 for the REST channel, the ``token`` parameter for the HTTP API.
+            available: Tells whether the servers are up (the supervisor's view). While a
+                crashed server is restarted, messages are not sent: Rasa would take the
+                turn but lose its answer (inside a form, the user's answer too).
         """
         self._http = httpx.AsyncClient(
             base_url=base_url, timeout=timeout, headers={TOKEN_HEADER: token}
         )
         self._api_params = {"token": token}
+        self._available = available
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> RasaClient:
+    def for_settings(
+        cls, settings: Settings, *, available: Callable[[], bool] | None = None
+    ) -> RasaClient:
         """Create the client of the Rasa server these settings describe."""
         return cls(
             settings.rasa_url,
             timeout=settings.rasa_timeout_seconds,
             token=settings.rasa_token.get_secret_value(),
+            available=available,
         )
 
     async def aclose(self) -> None:
@@ -65,6 +80,8 @@ class RasaClient:
             TurnNotSavedError: If the turn could not be stored.
             RasaUnavailableError: If the server cannot be reached or fails.
         """
+        if self._available is not None and not self._available():
+            raise RasaUnavailableError("a server is being restarted")
         body = {"sender": sender_id, "message": message, "metadata": metadata}
         try:
             answer = await self._http.post("/webhooks/rest/webhook", json=body)

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     session_max_events: int = 300
     rasa_timeout_seconds: float = 30.0
     max_message_chars: int = 1000
+    # A server that stops is restarted; after this many stops within the window the
+    # bot gives up and stops (a server that cannot start would only loop).
+    child_restart_limit: int = Field(default=5, ge=1)
+    child_restart_window_seconds: float = Field(default=600.0, gt=0)
     database_url_override: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "PATENBOT_DATABASE_URL")
     )

@@ -56,6 +56,7 @@ from bot.telegram.deeplinks import parse_start_payload
 from bot.telegram.guards import PerUserLocks, RecentUpdates, UserRateLimiter
 from bot.telegram.handoffs import HandoffRef, Handoffs
 from bot.telegram.texts import escape, split_message
+from bot.telegram.webhook import WebhookReceiver
 
 logger = logging.getLogger(__name__)
 
@@ -671,34 +672,50 @@ def _user_chat_of(person_ref: str) -> int | None:
 
 
 async def serve(front_end: TelegramFrontEnd, settings: Settings, stop: asyncio.Event) -> None:
-    """Run the bot by long polling, or by webhook if a webhook URL is set, until ``stop``."""
+    """Run the bot by long polling, or by webhook if a webhook URL is set, until ``stop``.
+
+    The caller sets ``stop`` (on a signal) instead of cancelling: polling then ends
+    between two requests, with no "fetching updates was aborted" report.
+    """
     application = front_end.build()
     front_end.attach(application)
     async with application:
         await application.start()
         await front_end.on_started(application)
+        receiver: WebhookReceiver | None = None
         updater = application.updater
-        if updater is None:
-            raise RuntimeError("The application has no updater.")
-        if settings.telegram_webhook_url:
-            secret = settings.telegram_webhook_secret
-            if secret is None:
-                raise RuntimeError(
-                    "Webhook mode needs PATENBOT_TELEGRAM_WEBHOOK_SECRET (Telegram sends it "
-                    "with every update, so that no one else can post updates)."
-                )
-            await updater.start_webhook(
-                listen=settings.telegram_webhook_listen,
-                port=settings.telegram_webhook_port,
-                url_path="telegram",
-                webhook_url=settings.telegram_webhook_url,
-                secret_token=secret.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         try:
+            if settings.telegram_webhook_url:
+                receiver = await _start_webhook(application, settings)
+            else:
+                if updater is None:
+                    raise RuntimeError("The application has no updater.")
+                await updater.start_polling(allowed_updates=Update.ALL_TYPES)
             await stop.wait()
         finally:
-            await updater.stop()
+            if receiver is not None:
+                with contextlib.suppress(TimeoutError):
+                    await receiver.stop()
+            if updater is not None and updater.running:
+                await updater.stop()
             await application.stop()
+
+
+async def _start_webhook(
+    application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+) -> WebhookReceiver:
+    """Listen for updates, then tell Telegram where to send them."""
+    secret = settings.telegram_webhook_secret
+    if secret is None or settings.telegram_webhook_url is None:
+        raise RuntimeError(
+            "Webhook mode needs PATENBOT_TELEGRAM_WEBHOOK_SECRET (Telegram sends it "
+            "with every update, so that no one else can post updates)."
+        )
+    receiver = WebhookReceiver(application, secret.get_secret_value())
+    receiver.listen(settings.telegram_webhook_listen, settings.telegram_webhook_port)
+    await application.bot.set_webhook(
+        url=settings.telegram_webhook_url,
+        secret_token=secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )
+    return receiver

@@ -1,0 +1,194 @@
+"""`python -m bot run` as operators run it: crashes, signals, kills, files and logs.
+
+Each test starts the real supervisor with the real Rasa server and action server (30 to
+60 s), so each combines several checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from bot.i18n import Catalogs
+from bot.nlg import ResponseRenderer
+from bot.telegram.frontend import NOT_ALLOWED
+from tests.conftest import ROOT
+from tests.e2e.conftest import free_port
+from tests.e2e.test_terminal_chat import render
+from tests.processes import alive, bot_environment, children_of, wait_until
+from tests.telegram.driver import TelegramChat
+from tests.telegram.emulator import TOKEN, BotApiEmulator, User
+
+pytestmark = pytest.mark.e2e
+
+STARTUP_SECONDS = 300.0
+UNREACHABLE = (
+    "frontend",
+    "Entschuldigung, ich bin gerade nicht erreichbar. "
+    "Bitte schreiben Sie Ihre Nachricht in ein paar Minuten noch einmal.",
+)
+
+
+def start(data: Path, *, stdin: int | None = None, **env: str) -> subprocess.Popen[str]:
+    """Start `python -m bot run` on free ports; stderr goes to ``data/../stderr.txt``."""
+    with (data.parent / "stderr.txt").open("w") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=ROOT,
+            env=bot_environment(
+                data,
+                PATENBOT_RASA_PORT=str(free_port()),
+                PATENBOT_ACTION_PORT=str(free_port()),
+                **env,
+            ),
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+
+
+def stderr_of(data: Path) -> str:
+    return (data.parent / "stderr.txt").read_text()
+
+
+def server_pid(bot: subprocess.Popen[str], marker: str) -> int:
+    """Return the pid of the server whose command line contains ``marker``."""
+    for pid in children_of(bot.pid):
+        if marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+            return pid
+    raise AssertionError(f"no server {marker!r} among the children")
+
+
+def kill_all(bot: subprocess.Popen[str], also: set[int]) -> None:
+    """Clean up after a failed test: nothing may outlive it."""
+    leftovers = children_of(bot.pid) | also
+    bot.kill()
+    bot.wait()
+    if bot.stdin is not None:
+        bot.stdin.close()
+    for pid in leftovers:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+class Lines:
+    """Reads a process's stdout in a thread, so the test can wait with a timeout."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._stream = stream
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Wait for the end of the output (the process has ended) and close the pipe."""
+        self._thread.join(timeout=10)
+        self._stream.close()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+
+    def turn(self, within: float = 120.0) -> str:
+        """Return the replies of one turn (the chat ends a turn with an empty line)."""
+        collected: list[str] = []
+        while (line := self._lines.get(timeout=within)) != "\n":
+            collected.append(line)
+        return "".join(collected)
+
+
+def test_a_crashed_server_is_restarted_and_all_die_with_a_killed_supervisor(
+    tmp_path: Path, catalogs: Catalogs, expected: ResponseRenderer
+) -> None:
+    data = tmp_path / "data"
+    bot = start(data, stdin=subprocess.PIPE)
+    assert bot.stdin is not None and bot.stdout is not None
+    replies, servers = Lines(bot.stdout), set[int]()
+    try:
+        ready = "The Rasa server is ready."
+        wait_until(lambda: ready in stderr_of(data), STARTUP_SECONDS, "servers ready")
+        servers = children_of(bot.pid)
+        action_server = server_pid(bot, "action-server")
+
+        os.kill(action_server, signal.SIGKILL)
+        wait_until(lambda: not alive(action_server), 5, "the action server died")
+        bot.stdin.write("Patenlik nedir?\n")
+        bot.stdin.flush()
+        assert replies.turn() == catalogs.pgettext("tr", *UNREACHABLE) + "\n"
+
+        log = data / "logs" / "patenbot.log"
+        wait_until(lambda: "The action server answers again." in log.read_text(), 60, "restart")
+        assert "The action server stopped (exit code -9); restarting it in 1 s" in log.read_text()
+        assert bot.poll() is None
+        bot.stdin.write("Patenlik nedir?\n")
+        bot.stdin.flush()
+        assert render(expected, "utter_faq/what_is_mentoring", "tr") in replies.turn()
+
+        servers = children_of(bot.pid)
+        assert len(servers) == 2
+        bot.kill()  # SIGKILL: no handler runs; the servers must go by themselves
+        bot.wait()
+        wait_until(lambda: not any(alive(pid) for pid in servers), 10, "servers died too")
+    finally:
+        kill_all(bot, servers)
+        replies.close()
+
+
+async def test_telegram_stops_quietly_on_ctrl_c_and_keeps_files_private(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    emulator = BotApiEmulator()
+    emulator.start()
+    bot = start(
+        data,
+        stdin=subprocess.DEVNULL,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.base_url,
+        PATENBOT_COORDINATOR_CHAT_ID="-1001234567890",
+        PATENBOT_COORDINATOR_IDS="42",
+    )
+    servers = set[int]()
+    try:
+        await emulator.wait_for(
+            lambda e: len(e.calls("setMyShortDescription")) >= 7, within=STARTUP_SECONDS
+        )
+        servers = children_of(bot.pid)
+        assert len(servers) == 2
+        stranger = TelegramChat(emulator, User(666, "Mallory", "en"))
+        catalogs = Catalogs(ROOT / "locale")
+        assert await stranger.say("/export csv") == catalogs.pgettext("en", *NOT_ALLOWED)
+
+        bot.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        assert await asyncio.to_thread(bot.wait, 60) == 130
+        stderr = stderr_of(data)
+        assert "CRITICAL" not in stderr
+        assert "Traceback" not in stderr
+        assert "Stopping the servers" in stderr
+        assert not [pid for pid in servers if alive(pid)]
+
+        log = (data / "logs" / "patenbot.log").read_text()
+        assert "Refused a coordinator function (export) for a non-coordinator" in log
+        assert TOKEN not in log
+        for path in (data, data / "logs", data / "rasa-model"):
+            assert path.stat().st_mode & 0o777 == 0o700, path
+        for path in (
+            data / "patenbot.sqlite",
+            data / "logs" / "patenbot.log",
+            data / "logs" / "rasa.log",
+            data / "logs" / "action-server.log",
+        ):
+            assert path.stat().st_mode & 0o777 == 0o600, path
+    finally:
+        kill_all(bot, servers)
+        if bot.stdout is not None:
+            bot.stdout.close()
+        emulator.stop()

@@ -1,0 +1,52 @@
+"""Helpers for tests that start ``python -m bot`` as a real process and watch its children."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+RUN_TIMEOUT_SECONDS = 600.0
+
+
+def children_of(pid: int) -> set[int]:
+    """Return the ids of a process's direct children (from /proc, no extra package)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.update(int(part) for part in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Return whether a process exists and is not a zombie."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def wait_until(condition: Callable[[], bool], within: float, what: str) -> None:
+    """Wait until ``condition()`` is true; fail with ``what`` after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} (not within {within:.0f} s)")
+        time.sleep(0.1)
+
+
+def bot_environment(data_dir: Path, **changes: str) -> dict[str, str]:
+    """Return an environment for ``python -m bot`` on a temporary data folder."""
+    env = dict(os.environ)
+    for name in list(env):
+        if name.startswith("PATENBOT_") or name in {"TELEGRAM_BOT_TOKEN", "DATABASE_URL"}:
+            env.pop(name)
+    env.update(PATENBOT_DATA_DIR=str(data_dir), **changes)
+    env.setdefault("PYTHONPATH", str(ROOT))
+    return env
