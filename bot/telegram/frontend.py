@@ -638,8 +638,16 @@ class TelegramFrontEnd:
                 )
                 return
             caption = self._catalogs.pgettext("de", *EXPORT_CAPTION).format(rows=rows)
-            with path.open("rb") as handle:
-                await self._bot.send_document(chat_id, handle, filename=path.name, caption=caption)
+            try:
+                with path.open("rb") as handle:
+                    await self._bot.send_document(
+                        chat_id, handle, filename=path.name, caption=caption
+                    )
+            except TelegramError as error:  # e.g. a file over Telegram's size limit
+                logger.error("An export could not be sent: %s", type(error).__name__)
+                await self._bot.send_message(
+                    chat_id, self._catalogs.pgettext("de", *EXPORT_FAILED)
+                )
 
     async def _on_status_button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = await self._coordinator_button(update, "status button")

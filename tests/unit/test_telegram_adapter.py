@@ -47,6 +47,7 @@ class OfflineRequest(BaseRequest):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.network_failures = 0  # how many next sendMessage calls fail on the network
         self.delays: dict[str, float] = {}  # the next call of a method takes this long
+        self.refused: set[str] = set()  # methods the Bot API answers with an error
 
     async def initialize(self) -> None:
         pass
@@ -66,6 +67,9 @@ class OfflineRequest(BaseRequest):
         if name in self.delays:
             await asyncio.sleep(self.delays.pop(name))
         self.calls.append((name, params))
+        if name in self.refused:
+            error = {"ok": False, "error_code": 400, "description": "Bad Request: too big"}
+            return 400, json.dumps(error).encode()
         if name == "sendMessage" and self.network_failures:
             self.network_failures -= 1
             raise NetworkError("connection reset")
@@ -386,3 +390,15 @@ async def test_a_failed_export_gets_a_kind_answer_and_a_log_line_without_data(
         catalogs.pgettext("de", *EXPORT_FAILED)
     ]
     assert "RuntimeError" in caplog.text and "Zoe" not in caplog.text
+
+
+async def test_an_export_telegram_refuses_to_take_gets_a_kind_answer(
+    adapter: Any, catalogs: Catalogs
+) -> None:
+    application, request, _service = adapter
+    request.refused.add("sendDocument")
+    coordinator = {**USER, "id": 42}
+    await application.process_update(update(application, private_text(32, "/export", coordinator)))
+    assert [p["text"] for p in request.sent("sendMessage")] == [
+        catalogs.pgettext("de", *EXPORT_FAILED)
+    ]
