@@ -46,6 +46,7 @@ QUESTIONS = (
     "Где проходят информационные встречи?",
 )
 LOST_AFTER_SECONDS = 120.0
+COORDINATORS_GROUP = -1001234567890
 
 
 async def user_session(emulator: BotApiEmulator, user: User, turns: int) -> list[float | None]:
@@ -100,6 +101,9 @@ async def run(users: int, turns: int, *, in_burst: bool = False) -> dict[str, ob
                 update={
                     "telegram_bot_token": SecretStr(TOKEN),
                     "telegram_api_base_url": emulator.base_url,
+                    # As deployed: with a coordinators' group, every message is first
+                    # looked up among the handed-over conversations (a database read).
+                    "coordinator_chat_id": COORDINATORS_GROUP,
                 }
             )
             stop = asyncio.Event()
