@@ -13,6 +13,7 @@ from actions import resources
 from actions.form_answers import SKIP, pressed_choice, typed_choice, yes_or_no
 from actions.validators import (
     OTHER_MUNICIPALITY,
+    clean_free_text,
     clean_name,
     match_municipality,
     normalise_email,
@@ -37,6 +38,7 @@ REGISTRATION_SLOTS = (
     "reg_edit_field", "reg_confirm", "reg_retries", "reg_editing",
 )  # fmt: skip
 MAX_INVALID_ANSWERS = 2
+MAX_FREE_TEXT = 500
 
 
 def reset_registration() -> list[EventType]:
@@ -260,7 +262,7 @@ class ValidateRegistrationForm(FormValidationAction):
 
     def _free_text(self, slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
         skipped = self._skipped(slot, tracker)
-        text = " ".join(str(value).split())[:500]
+        text = clean_free_text(str(value), MAX_FREE_TEXT)
         return skipped or {slot: text or SKIPPED}
 
     def validate_reg_heard_from(

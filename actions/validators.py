@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import fuzz, process
 
 from bot.languages import LANGUAGES
+from bot.safe_text import clean_input
 
 DEFAULT_REGION = "DE"
 MAX_NAME_LENGTH = 100
@@ -48,13 +49,18 @@ def normalise_email(text: str) -> str | None:
 
 def clean_name(text: str) -> str | None:
     """Return the name to address someone by, or ``None`` if it is not a name."""
-    name = " ".join(text.split())
+    name = " ".join(clean_input(text).split())
     if not name or len(name) > MAX_NAME_LENGTH:
         return None
     letters = sum(1 for char in name if unicodedata.category(char).startswith("L"))
     if letters < 2 or any(char.isdigit() for char in name) or "@" in name:
         return None
     return name
+
+
+def clean_free_text(text: str, limit: int) -> str:
+    """Return an optional free-text answer on one line, cleaned, at most ``limit`` characters."""
+    return " ".join(clean_input(text).split())[:limit]
 
 
 def _fold(text: str) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -11,9 +13,12 @@ from bot import admin
 from bot.district import load_district
 from bot.private_files import private_folder
 from bot.registrations import StatusChangeError
+from bot.safe_text import displayable
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
 from bot.storage.repository import RegistrationFilter
+
+logger = logging.getLogger(__name__)
 
 
 def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -27,12 +32,17 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
         filters = RegistrationFilter(
             kind=args.kind, statuses=tuple(args.status or ()), since=args.since
         )
-        rows = admin.run_export(
-            sessions, file_format=args.format, filters=filters, path=args.output, actor=actor
-        )
+        try:
+            rows = admin.run_export(
+                sessions, file_format=args.format, filters=filters, path=args.output, actor=actor
+            )
+        except Exception as error:
+            engine.dispose()
+            return _export_failed(error, args.output)
         sys.stdout.write(f"{rows} registrations written to {args.output}\n")
     elif args.command == "stats":
-        sys.stdout.write(admin.format_stats(admin.stats(sessions)) + "\n")
+        stats = admin.format_stats(admin.stats(sessions))
+        sys.stdout.write(displayable(stats, keep_newlines=True) + "\n")
     elif args.command == "outbox":
         _outbox(sessions, mark_sent=args.mark_sent)
     elif args.command == "status":
@@ -59,10 +69,25 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_failed(error: Exception, output: Path) -> int:
+    """Say that an export failed, remove a half-written file, and log it without data."""
+    # Only the kind of error: messages such as openpyxl's quote the offending value.
+    logger.error("An export failed: %s", type(error).__name__)
+    output.unlink(missing_ok=True)
+    sys.stderr.write(
+        f"The export failed ({type(error).__name__}); no file was written and the export "
+        "was not recorded. Please try again; if it fails again, tell the technical support "
+        "(the log has the details).\n"
+    )
+    return 1
+
+
 def _outbox(sessions: sessionmaker[Session], *, mark_sent: bool) -> None:
     def show(delivery: admin.Delivery) -> bool:
+        # Stored text could steer the terminal (escape sequences, bidi overrides).
+        text = displayable(delivery.text, keep_newlines=True)
         sys.stdout.write(
-            f"--- #{delivery.message_id} {delivery.created_at:%Y-%m-%d %H:%M}\n{delivery.text}\n"
+            f"--- #{delivery.message_id} {delivery.created_at:%Y-%m-%d %H:%M}\n{text}\n"
         )
         return True
 

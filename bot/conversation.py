@@ -24,6 +24,7 @@ from bot.i18n import Catalogs, LanguageDecision, LanguageState, resolve_language
 from bot.language_detection import LanguageDetection
 from bot.languages import LANGUAGES
 from bot.rasa_client import RasaClient, RasaUnavailableError, TurnNotSavedError
+from bot.safe_text import clean_input
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,10 @@ class ConversationService:
             client_language: The client's language hint, e.g. Telegram's ``language_code``.
         """
         conversation = await self._conversation(sender_id)
-        stripped = text.strip()
+        # Cleaned once, before anything reads it: control and bidi-override characters
+        # would reach the stored answers (PostgreSQL refuses NUL outright), and lone
+        # surrogates from undecodable bytes make the language detector raise.
+        stripped = clean_input(text).strip()
         if stripped.startswith("/"):
             command = stripped.split()[0][1:].split("@")[0].lower()
             return await self.handle_command(sender_id, command, client_language=client_language)

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.registration_fields import DETAIL_KEYS
+from bot.safe_text import displayable
 from bot.storage import repository
 from bot.storage.models import Registration
 from bot.storage.repository import RegistrationFilter
@@ -28,8 +31,12 @@ COLUMNS = (
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def safe_cell(value: Any) -> str:
-    """Return a cell value as text that no spreadsheet program runs as a formula."""
+def cell_text(value: Any) -> str:
+    """Return a value as the text of one cell, one line, without unsafe characters.
+
+    Control and bidi-override characters become U+FFFD (see bot.safe_text): a single
+    row must never break a file (XLSX cannot hold them) or disguise a value.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -38,8 +45,22 @@ def safe_cell(value: Any) -> str:
         value = ", ".join(str(item) for item in value)
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return displayable(str(value))
+
+
+def looks_like_formula(text: str) -> bool:
+    """Return whether a spreadsheet program would run this text as a formula."""
+    return text.startswith(FORMULA_PREFIXES)
+
+
+def safe_cell(value: Any) -> str:
+    """Return a CSV cell that no spreadsheet program runs as a formula (prefixed ``'``).
+
+    CSV has no types, so the apostrophe is the only way; XLSX writes typed text cells
+    instead (see :func:`write_xlsx`).
+    """
+    text = cell_text(value)
+    return "'" + text if looks_like_formula(text) else text
 
 
 def registration_row(registration: Registration) -> list[str]:
@@ -62,7 +83,7 @@ def registration_row(registration: Registration) -> list[str]:
         "consent_given_at": consent.given_at if consent else None,
     }
     values.update({key: registration.details.get(key) for key in DETAIL_FIELDS})
-    return [safe_cell(values[column]) for column in COLUMNS]
+    return [cell_text(values[column]) for column in COLUMNS]
 
 
 def _rows(session: Session, filters: RegistrationFilter) -> Iterator[list[str]]:
@@ -103,22 +124,38 @@ def write_csv(rows: Iterable[list[str]], path: Path) -> int:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([safe_cell(value) for value in row])
             count += 1
     return count
 
 
 def write_xlsx(rows: Iterable[list[str]], path: Path) -> int:
-    """Write an XLSX file row by row (write-only mode keeps memory flat)."""
+    """Write an XLSX file row by row (write-only mode keeps memory flat).
+
+    Every cell is a typed text cell (an inline string): Excel shows it exactly as
+    written, without the CSV's apostrophe, and never evaluates it, even if it starts
+    with ``=``. Such cells also get Excel's own "quote prefix" style, so editing one
+    keeps it text.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Anmeldungen")
-    sheet.append(list(COLUMNS))
+    sheet.append([_text_cell(sheet, column) for column in COLUMNS])
     count = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, value) for value in row])
         count += 1
     workbook.save(path)
     return count
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, value: Any) -> Cell:
+    text = cell_text(value)
+    cell = WriteOnlyCell(sheet, value=text)
+    # openpyxl stores a string starting with "=" as a formula; the type says otherwise.
+    cell.data_type = "s"
+    if looks_like_formula(text):
+        cell.quotePrefix = True
+    return cell
 
 
 def export_registrations(

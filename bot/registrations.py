@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.safe_text import displayable
 from bot.storage import repository
 from bot.storage.models import Registration, utcnow
 
@@ -55,20 +56,24 @@ class SaveResult:
 
 
 def notification_text(registration: Registration, *, updated: bool) -> str:
-    """Return the coordinators' summary (German) of a new or updated registration."""
+    """Return the coordinators' summary (German) of a new or updated registration.
+
+    Every value the person typed is shown on one line without control or bidi-override
+    characters (bot.safe_text), whatever was stored.
+    """
     kind = "Pate/Patin" if registration.kind == "mentor" else "Familie"
     verb = "aktualisiert" if updated else "neu"
     contact = {
         "chat": "über den Chat",
-        "phone": f"Telefon {registration.phone}",
-        "email": f"E-Mail {registration.email}",
-    }.get(registration.contact_method, registration.contact_method)
+        "phone": f"Telefon {_plain(registration.phone)}",
+        "email": f"E-Mail {_plain(registration.email)}",
+    }.get(registration.contact_method, _plain(registration.contact_method))
     lines = [
         f"Anmeldung {verb} (Nr. {registration.id}): {kind}",
-        f"Name: {registration.name}",
+        f"Name: {_plain(registration.name)}",
         f"Kontakt: {contact}",
-        f"Gemeinde: {registration.municipality}",
-        f"Sprache im Chat: {registration.language}",
+        f"Gemeinde: {_plain(registration.municipality)}",
+        f"Sprache im Chat: {_plain(registration.language)}",
     ]
     lines.extend(f"{key}: {_plain(value)}" for key, value in sorted(registration.details.items()))
     return "\n".join(lines)
@@ -76,8 +81,8 @@ def notification_text(registration: Registration, *, updated: bool) -> str:
 
 def _plain(value: Any) -> str:
     if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value) or "—"
-    return "—" if value in (None, "") else str(value)
+        return displayable(", ".join(str(item) for item in value)) or "—"
+    return "—" if value in (None, "") else displayable(str(value))
 
 
 def save_registration(*, session: Session, data: RegistrationData) -> SaveResult:

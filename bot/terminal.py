@@ -3,12 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import sys
 import threading
 import uuid
-from typing import TextIO
+from typing import IO, TextIO
 
 from bot.conversation import ConversationService, Reply
+
+
+def read_line(stream: IO[bytes] | TextIO) -> str | None:
+    """Read one line as text; bytes that are not valid text become U+FFFD.
+
+    A text stream's own decoding raises on invalid bytes (or, under a C locale, turns
+    them into lone surrogates that later code cannot encode), so the bytes underneath
+    are read and decoded here, in the stream's encoding, with ``errors="replace"``.
+
+    Returns:
+        The line, or ``None`` at the end of the input.
+    """
+    raw: bytes | str = getattr(stream, "buffer", stream).readline()
+    if isinstance(raw, bytes):
+        if not raw:
+            return None
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        return raw.decode(encoding, errors="replace")
+    return raw or None
+
+
+def choice_number(text: str, choices: int) -> int | None:
+    """Return the number of a shown choice typed as ``text``, or ``None``.
+
+    Only a number short enough to name one of ``choices`` is converted: ``int()`` of
+    an arbitrary line of digits raises beyond Python's 4,300-digit limit.
+    """
+    if not text.isdecimal() or len(text) > len(str(choices)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= choices else None
 
 
 def format_reply(reply: Reply, *, first_number: int = 1) -> str:
@@ -34,10 +67,17 @@ class TerminalChat:
         service: ConversationService,
         *,
         sender_id: str | None = None,
-        stdin: TextIO = sys.stdin,
+        stdin: IO[bytes] | TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
     ) -> None:
-        """Create a chat; a new conversation id is made unless one is given."""
+        """Create a chat; a new conversation id is made unless one is given.
+
+        Args:
+            service: The conversation core.
+            sender_id: The conversation to continue.
+            stdin: Where lines are read; a text stream is read through its bytes.
+            stdout: Where replies are written.
+        """
         self._service = service
         self._sender_id = sender_id or f"terminal-{uuid.uuid4().hex[:12]}"
         self._stdin = stdin
@@ -56,10 +96,18 @@ class TerminalChat:
 
         def read_lines() -> None:
             # A daemon thread: a blocked read must not keep the program alive at exit.
-            for line in iter(self._stdin.readline, ""):
-                loop.call_soon_threadsafe(lines.put_nowait, line)
-            loop.call_soon_threadsafe(lines.put_nowait, None)
+            # Whatever happens here, the chat is told the input ended, so it never
+            # waits for a reader that is gone.
+            try:
+                while (line := read_line(self._stdin)) is not None:
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop is already closed
+                    loop.call_soon_threadsafe(lines.put_nowait, None)
 
+        if isinstance(self._stdout, io.TextIOWrapper):
+            # A reply the terminal's encoding cannot show gets "?" instead of an error.
+            self._stdout.reconfigure(errors="replace")
         if self.interactive:
             self._show(await self._service.handle_command(self._sender_id, "start"))
         threading.Thread(target=read_lines, name="terminal-input", daemon=True).start()
@@ -76,9 +124,9 @@ class TerminalChat:
             self._stdout.flush()
 
     async def _answer(self, line: str) -> list[Reply]:
-        choice = line.strip()
-        if choice.isdecimal() and 1 <= int(choice) <= len(self._last_choices):
-            token = self._last_choices[int(choice) - 1]
+        number = choice_number(line.strip(), len(self._last_choices))
+        if number is not None:
+            token = self._last_choices[number - 1]
             return await self._service.handle_button(self._sender_id, token)
         return await self._service.handle_text(self._sender_id, line)
 

@@ -20,6 +20,7 @@ from telegram.constants import ChatType
 from bot import admin
 from bot.i18n import Catalogs
 from bot.registrations import StatusChangeError
+from bot.safe_text import displayable
 from bot.storage.repository import STATUSES, RegistrationFilter
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def actor_of(update: Update) -> str:
 def display_name(update: Update) -> str:
     """Return the coordinator's name as shown in the group (their Telegram first name)."""
     user = update.effective_user
-    return user.first_name if user else "?"
+    return displayable(user.first_name) if user else "?"
 
 
 class Coordinators:
@@ -200,7 +201,7 @@ class Coordinators:
 
     def stats_text(self) -> str:
         """Return the statistics as the command line prints them."""
-        return admin.format_stats(admin.stats(self._sessions))
+        return displayable(admin.format_stats(admin.stats(self._sessions)), keep_newlines=True)
 
     def outbox_text(self) -> str:
         """Return the pending notifications, oldest first."""
@@ -212,7 +213,8 @@ class Coordinators:
         header = self._catalogs.pgettext(
             COORDINATOR_LANGUAGE, "coordinators", "Offene Benachrichtigungen: {count}"
         ).format(count=len(pending))
-        return "\n\n".join([header, *(item.text for item in pending[:20])])
+        texts = (displayable(item.text, keep_newlines=True) for item in pending[:20])
+        return "\n\n".join([header, *texts])
 
 
 def export_folder() -> tempfile.TemporaryDirectory[str]:

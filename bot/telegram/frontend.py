@@ -1,8 +1,10 @@
 """The Telegram channel: python-telegram-bot handlers over the shared conversation core.
 
 Users are served in private chats only. Updates are handled concurrently (a slow Rasa
-turn of one user does not hold up the others), while each user's own messages are
-handled one after the other, in order.
+turn of one user does not hold up the others), while each user's own updates are
+handled one after the other, in order: every per-user handler takes the user's lock
+(first come, first served) before its first ``await``, so no update can overtake an
+earlier one of the same user while it waits for the network or the database.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from bot.telegram.coordinators import (
 from bot.telegram.deeplinks import parse_start_payload
 from bot.telegram.guards import PerUserLocks, RecentUpdates, UserRateLimiter
 from bot.telegram.handoffs import HandoffRef, Handoffs
-from bot.telegram.texts import escape, split_message
+from bot.telegram.texts import escape, plain, split_message
 from bot.telegram.webhook import WebhookReceiver
 
 logger = logging.getLogger(__name__)
@@ -102,6 +104,11 @@ EXPORT_USAGE = NC_(
     "kind=family, status=new,contacted und since=2026-01-31.",
 )
 EXPORT_CAPTION = NC_("coordinators", "Export: {rows} Anmeldungen")
+EXPORT_FAILED = NC_(
+    "coordinators",
+    "Der Export hat leider nicht geklappt. Bitte versuchen Sie es gleich noch einmal. "
+    "Wenn es wieder nicht geht, sagen Sie bitte der technischen Betreuung Bescheid.",
+)
 
 
 def sender_id_of(user_id: int) -> str:
@@ -243,7 +250,7 @@ class TelegramFrontEnd:
                 topic_payload=link.topic_payload if link else None,
             )
 
-        await self._user_turn(update, turn)
+        await self._in_order(update, lambda: self._user_turn(update, turn))
 
     async def _on_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -251,10 +258,13 @@ class TelegramFrontEnd:
             return
         command = message.text.split()[0][1:].split("@")[0].lower()
         sender = sender_id_of(user.id)
-        await self._user_turn(
+        await self._in_order(
             update,
-            lambda: self._service.handle_command(
-                sender, command, client_language=user.language_code
+            lambda: self._user_turn(
+                update,
+                lambda: self._service.handle_command(
+                    sender, command, client_language=user.language_code
+                ),
             ),
         )
 
@@ -264,58 +274,110 @@ class TelegramFrontEnd:
             return
         sender = sender_id_of(user.id)
         text = message.text
-        if await self._forward_if_handed_off(update, sender, text):
-            return
-        await self._user_turn(
-            update,
-            lambda: self._service.handle_text(sender, text, client_language=user.language_code),
-            question=text,
-        )
+
+        async def handle() -> None:
+            if await self._forward_if_handed_off(sender, text):
+                return
+            await self._user_turn(
+                update,
+                lambda: self._service.handle_text(
+                    sender, text, client_language=user.language_code
+                ),
+                question=text,
+            )
+
+        await self._in_order(update, handle)
 
     async def _on_edited(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
         if user is None:
             return
-        reply = self._service.unsupported_content_reply(
-            sender_id_of(user.id), client_language=user.language_code, edited=True
-        )
-        await self._send_replies(
-            update.effective_chat.id if update.effective_chat else user.id, [reply]
-        )
+        chat_id = update.effective_chat.id if update.effective_chat else user.id
+
+        async def answer() -> None:
+            reply = self._service.unsupported_content_reply(
+                sender_id_of(user.id), client_language=user.language_code, edited=True
+            )
+            await self._send_replies(chat_id, [reply])
+
+        await self._in_order(update, answer, counted=False)
 
     async def _on_other_content(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        if user is None or update.effective_chat is None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
             return
-        if not self._limiter.allow(user.id):
-            return
-        reply = self._service.unsupported_content_reply(
-            sender_id_of(user.id), client_language=user.language_code
-        )
-        await self._send_replies(update.effective_chat.id, [reply])
+
+        async def answer() -> None:
+            reply = self._service.unsupported_content_reply(
+                sender_id_of(user.id), client_language=user.language_code
+            )
+            await self._send_replies(chat.id, [reply])
+
+        await self._in_order(update, answer, warn=False)
 
     async def _on_button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None or query.data is None:
             return
-        await query.answer()
-        message = query.message
-        if isinstance(message, Message):
-            # Old buttons cannot be pressed twice: the keyboard goes, the choice stays.
-            chosen = _button_title(message, query.data)
-            with contextlib.suppress(TelegramError):
-                if chosen and message.text:
-                    await message.edit_text(f"{message.text}\n\n→ {chosen}", reply_markup=None)
-                else:
-                    await message.edit_reply_markup(reply_markup=None)
-        if message is None or message.chat.type != ChatType.PRIVATE:
+        data = query.data
+
+        async def press() -> None:
+            await query.answer()
+            message = query.message
+            if isinstance(message, Message):
+                # Old buttons cannot be pressed twice: the keyboard goes, the choice stays.
+                chosen = _button_title(message, data)
+                with contextlib.suppress(TelegramError):
+                    if chosen and message.text:
+                        await message.edit_text(f"{message.text}\n\n→ {chosen}", reply_markup=None)
+                    else:
+                        await message.edit_reply_markup(reply_markup=None)
+            if message is None or message.chat.type != ChatType.PRIVATE:
+                return
+            token = data.split(":", 1)[1]
+            sender = sender_id_of(user.id)
+            await self._user_turn(
+                update,
+                lambda: self._service.handle_button(
+                    sender, token, client_language=user.language_code
+                ),
+            )
+
+        await self._in_order(update, press)
+
+    async def _in_order(
+        self,
+        update: Update,
+        body: Callable[[], Awaitable[None]],
+        *,
+        counted: bool = True,
+        warn: bool = True,
+    ) -> None:
+        """Run ``body`` once the user's earlier updates are done (first come, first served).
+
+        The caller must not ``await`` anything before this: the user's place in the
+        queue is taken here, synchronously, in the order the updates arrived. A message
+        over the user's rate limit is counted on arrival and dropped without queueing,
+        so a flood cannot fill the queue (and the application's concurrent slots).
+
+        Args:
+            update: The user's update.
+            body: What to do with it, holding the user's lock.
+            counted: Whether the update counts towards the user's rate limit.
+            warn: Whether a dropped update may get the polite "too fast" notice.
+        """
+        user, chat = update.effective_user, update.effective_chat
+        if user is None:
             return
-        token = query.data.split(":", 1)[1]
-        sender = sender_id_of(user.id)
-        await self._user_turn(
-            update,
-            lambda: self._service.handle_button(sender, token, client_language=user.language_code),
-        )
+        if counted and not self._limiter.allow(user.id):
+            if warn and chat is not None and self._limiter.should_warn(user.id):
+                reply = self._service.local_reply(
+                    sender_id_of(user.id), TOO_FAST, client_language=user.language_code
+                )
+                await self._send_replies(chat.id, [reply])
+            return
+        async with self._locks.hold(user.id):
+            await body()
 
     async def _user_turn(
         self,
@@ -324,19 +386,12 @@ class TelegramFrontEnd:
         *,
         question: str | None = None,
     ) -> None:
-        """Run one turn for a user: in order, rate limited, with typing and a slow notice."""
+        """Run one turn for a user (inside :meth:`_in_order`), with typing and a slow notice."""
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
         sender = sender_id_of(user.id)
-        if not self._limiter.allow(user.id):
-            if self._limiter.should_warn(user.id):
-                reply = self._service.local_reply(
-                    sender, TOO_FAST, client_language=user.language_code
-                )
-                await self._send_replies(chat.id, [reply])
-            return
-        async with self._locks.of(user.id), self._typing(chat.id):
+        async with self._typing(chat.id):
             task = asyncio.ensure_future(turn())
             done, _ = await asyncio.wait({task}, timeout=self._settings.slow_reply_notice_seconds)
             if not done:
@@ -422,15 +477,13 @@ class TelegramFrontEnd:
         reply = self._service.local_reply(sender, HANDOFF_STARTED, language=language)
         await self._send_replies(chat.id, [reply])
 
-    async def _forward_if_handed_off(self, update: Update, sender: str, text: str) -> bool:
+    async def _forward_if_handed_off(self, sender: str, text: str) -> bool:
         """Forward a message of a handed-off conversation to the group; True if done."""
         if self._coordinators.chat_id is None:
             return False
         handoff = await asyncio.to_thread(self._handoffs.active, sender)
         if handoff is None:
             return False
-        if update.effective_user and not self._limiter.allow(update.effective_user.id):
-            return True
         await self._post_to_group(handoff, text)
         return True
 
@@ -538,14 +591,27 @@ class TelegramFrontEnd:
         if message is None or user is None or not message.text:
             return
         command = message.text.split()[0][1:].split("@")[0].lower()
+        arguments = list(context.args or ())
+        if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            # In a private chat this is one of the person's own messages: keep the order.
+            async with self._locks.hold(user.id):
+                await self._coordinator_command(update, message, command, arguments)
+        else:
+            await self._coordinator_command(update, message, command, arguments)
+        raise ApplicationHandlerStop
+
+    async def _coordinator_command(
+        self, update: Update, message: Message, command: str, arguments: list[str]
+    ) -> None:
+        user = update.effective_user
         if not self._coordinators.allowed(update):
             self._coordinators.log_refusal(update, command)
-            if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            if user and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
                 reply = self._service.local_reply(
                     sender_id_of(user.id), NOT_ALLOWED, client_language=user.language_code
                 )
                 await self._send_replies(update.effective_chat.id, [reply])
-            raise ApplicationHandlerStop
+            return
         chat_id = message.chat_id
         if command == "stats":
             text = await asyncio.to_thread(self._coordinators.stats_text)
@@ -554,8 +620,7 @@ class TelegramFrontEnd:
             text = await asyncio.to_thread(self._coordinators.outbox_text)
             await self._send_replies(chat_id, [Reply(text, "de")])
         else:
-            await self._export(update, chat_id, list(context.args or ()))
-        raise ApplicationHandlerStop
+            await self._export(update, chat_id, arguments)
 
     async def _export(self, update: Update, chat_id: int, arguments: list[str]) -> None:
         with export_folder() as folder:
@@ -566,9 +631,24 @@ class TelegramFrontEnd:
             except ExportRequestError:
                 await self._bot.send_message(chat_id, self._catalogs.pgettext("de", *EXPORT_USAGE))
                 return
+            except Exception as error:
+                # Only the kind of error: messages such as openpyxl's quote the value.
+                logger.error("An export for a coordinator failed: %s", type(error).__name__)
+                await self._bot.send_message(
+                    chat_id, self._catalogs.pgettext("de", *EXPORT_FAILED)
+                )
+                return
             caption = self._catalogs.pgettext("de", *EXPORT_CAPTION).format(rows=rows)
-            with path.open("rb") as handle:
-                await self._bot.send_document(chat_id, handle, filename=path.name, caption=caption)
+            try:
+                with path.open("rb") as handle:
+                    await self._bot.send_document(
+                        chat_id, handle, filename=path.name, caption=caption
+                    )
+            except TelegramError as error:  # e.g. a file over Telegram's size limit
+                logger.error("An export could not be sent: %s", type(error).__name__)
+                await self._bot.send_message(
+                    chat_id, self._catalogs.pgettext("de", *EXPORT_FAILED)
+                )
 
     async def _on_status_button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = await self._coordinator_button(update, "status button")
@@ -609,7 +689,7 @@ class TelegramFrontEnd:
                 else None
             )
             try:
-                await self._bot.send_message(group, delivery.text, reply_markup=keyboard)
+                await self._bot.send_message(group, plain(delivery.text), reply_markup=keyboard)
             except TelegramError as error:
                 logger.warning(
                     "A notification could not be sent (%s); retrying later.", type(error).__name__

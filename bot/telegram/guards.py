@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 
 
 class RecentUpdates:
@@ -59,13 +61,44 @@ class UserRateLimiter:
         return True
 
 
+@dataclass
+class _Queue:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holders: int = 0  # the one holding the lock and those waiting for it
+
+
 class PerUserLocks:
-    """One lock per user: their messages are handled in order, others' concurrently."""
+    """One queue per user: their updates are handled in order, others' concurrently.
+
+    ``asyncio.Lock`` is fair: waiters are woken first come, first served, and a newcomer
+    queues behind them even in the moment between a release and the next waiter's
+    wake-up. A user's entry is dropped when nobody holds or waits for it, so the table
+    does not grow with every user ever seen.
+    """
 
     def __init__(self) -> None:
-        """Create an empty set of locks."""
-        self._locks: dict[int, asyncio.Lock] = {}
+        """Create an empty table of queues."""
+        self._queues: dict[int, _Queue] = {}
 
-    def of(self, user_id: int) -> asyncio.Lock:
-        """Return the user's lock (asyncio locks are fair: first come, first served)."""
-        return self._locks.setdefault(user_id, asyncio.Lock())
+    @contextlib.asynccontextmanager
+    async def hold(self, user_id: int) -> AsyncIterator[None]:
+        """Wait for the user's turn, hold it for the body, then let the next one in.
+
+        The place in the queue is taken before the first suspension, so callers that
+        enter in the order the updates arrived are served in that order.
+        """
+        queue = self._queues.get(user_id)
+        if queue is None:
+            queue = self._queues[user_id] = _Queue()
+        queue.holders += 1
+        try:
+            async with queue.lock:
+                yield
+        finally:
+            queue.holders -= 1
+            if queue.holders == 0:
+                del self._queues[user_id]
+
+    def __len__(self) -> int:
+        """Return how many users have a turn running or waiting."""
+        return len(self._queues)

@@ -7,6 +7,8 @@ import re
 
 from telegram.constants import MessageLimit
 
+from bot.safe_text import displayable
+
 # Replies are sent without a parse mode, so user text needs no escaping there. Messages
 # to the coordinators' group use HTML; everything a user wrote goes through escape().
 MAX_MESSAGE_CHARS = int(MessageLimit.MAX_TEXT_LENGTH)
@@ -14,8 +16,17 @@ _SENTENCE_END = re.compile(r"(?<=[.!?؟。…])\s+|\n+")
 
 
 def escape(text: str) -> str:
-    """Escape user text for Telegram's HTML parse mode."""
-    return html.escape(text, quote=False)
+    """Escape user text for Telegram's HTML parse mode.
+
+    Control and bidi-override characters become U+FFFD, so that what a person wrote
+    cannot reorder the coordinators' message around it; line breaks stay.
+    """
+    return html.escape(displayable(text, keep_newlines=True), quote=False)
+
+
+def plain(text: str) -> str:
+    """Return stored text for a message without parse mode (e.g. a notification)."""
+    return displayable(text, keep_newlines=True)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:

@@ -6,6 +6,10 @@ Run: ``.venv/bin/python -m tests.benchmarks.telegram_load [--users 50] [--turns 
 ``--turns`` questions, each after the answer to the previous one, all users at once. A
 reply time is from posting the update to the first bot message that answers it; a turn
 with no answer within two minutes is a lost reply.
+
+``--burst`` measures order instead: every user sends three German questions at once
+(without waiting), and the figures count the users whose answers came in another order
+than their questions (``unordered_users``, which must be 0).
 """
 
 from __future__ import annotations
@@ -23,9 +27,15 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.app import prepare_database, run_telegram
+from bot.district import load_district
+from bot.i18n import Catalogs
+from bot.nlg import ResponseRenderer
+from bot.responses import load_responses
+from bot.settings import PROJECT_ROOT
 from bot.supervisor import Supervisor
-from tests.e2e.conftest import make_settings
+from tests.e2e.conftest import make_settings, rendered
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User
+from tests.telegram.ordering import ORDERED_QUESTIONS, send_questions_at_once, unordered_users
 
 QUESTIONS = (
     "Wie viel Zeit muss ich als Pate mitbringen?",
@@ -36,6 +46,7 @@ QUESTIONS = (
     "Где проходят информационные встречи?",
 )
 LOST_AFTER_SECONDS = 120.0
+COORDINATORS_GROUP = -1001234567890
 
 
 async def user_session(emulator: BotApiEmulator, user: User, turns: int) -> list[float | None]:
@@ -56,7 +67,26 @@ async def user_session(emulator: BotApiEmulator, user: User, turns: int) -> list
     return times
 
 
-async def run(users: int, turns: int) -> dict[str, object]:
+def expected_answers() -> list[str]:
+    """Return the German answers to :data:`ORDERED_QUESTIONS`, in order."""
+    renderer = ResponseRenderer(
+        load_responses(PROJECT_ROOT / "domain.yml"),
+        Catalogs(PROJECT_ROOT / "locale"),
+        load_district(PROJECT_ROOT / "district.yml"),
+    )
+    return [rendered(renderer, response, "de") for _question, response in ORDERED_QUESTIONS]
+
+
+async def burst(emulator: BotApiEmulator, users: int) -> dict[str, object]:
+    """Every user sends the ordered questions at once; count users answered out of order."""
+    people = [User(200_000 + n, f"User {n}", "de") for n in range(users)]
+    await send_questions_at_once(emulator, people, [q for q, _ in ORDERED_QUESTIONS])
+    unordered = await unordered_users(emulator, people, expected_answers())
+    return {"users": users, "questions_per_user": len(ORDERED_QUESTIONS),
+            "unordered_users": len(unordered)}  # fmt: skip
+
+
+async def run(users: int, turns: int, *, in_burst: bool = False) -> dict[str, object]:
     """Run the benchmark and return its figures."""
     with tempfile.TemporaryDirectory() as data:
         settings = make_settings(Path(data))
@@ -71,11 +101,19 @@ async def run(users: int, turns: int) -> dict[str, object]:
                 update={
                     "telegram_bot_token": SecretStr(TOKEN),
                     "telegram_api_base_url": emulator.base_url,
+                    # As deployed: with a coordinators' group, every message is first
+                    # looked up among the handed-over conversations (a database read).
+                    "coordinator_chat_id": COORDINATORS_GROUP,
                 }
             )
             stop = asyncio.Event()
             bot = asyncio.create_task(run_telegram(settings, stop))
             await emulator.wait_for(lambda e: e.calls("setMyShortDescription"), within=60)
+            if in_burst:
+                figures = await burst(emulator, users)
+                stop.set()
+                await bot
+                return figures
             started = time.monotonic()
             results = await asyncio.gather(
                 *(
@@ -109,10 +147,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument(
+        "--burst", action="store_true", help="send each user's questions at once; check order"
+    )
     args = parser.parse_args()
-    figures = asyncio.run(run(args.users, args.turns))
+    figures = asyncio.run(run(args.users, args.turns, in_burst=args.burst))
     sys.stdout.write(json.dumps(figures, indent=2) + "\n")
-    return 0 if figures["lost_replies"] == 0 else 1
+    failed = figures.get("lost_replies", 0) or figures.get("unordered_users", 0)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -181,3 +181,51 @@ async def test_logs_hold_no_personal_data(
         content = path.read_text(encoding="utf-8", errors="replace")
         for value in PERSONAL:
             assert value not in content, (path.name, value)
+
+
+HOSTILE_NAME = "Zoe\x1b[H\x1b[J\u202eKontrolle"
+
+
+async def test_control_characters_typed_into_the_form_are_not_stored(
+    servers: Settings, catalogs: Catalogs, expected: ResponseRenderer, tmp_path: Path
+) -> None:
+    from bot.app import build_service
+    from bot.rasa_client import RasaClient
+
+    rasa = RasaClient(servers.rasa_url, timeout=servers.rasa_timeout_seconds)
+    try:
+        person = ChatDriver(build_service(servers, rasa), "e2e-reg-control")
+        await person.say("Ich möchte Pate werden")
+        await person.press(button(catalogs, "de", "utter_ask_reg_consent", "Ja, einverstanden"))
+        await person.say(HOSTILE_NAME)
+        await person.press(button(catalogs, "de", "utter_ask_reg_contact_method", "Hier im Chat"))
+        await person.say("Aidlingen\x00")
+        await person.press(button(catalogs, "de", "utter_ask_reg_adult", "Ja"))
+        await person.press(button(catalogs, "de", "utter_ask_reg_interests", "Kinder"))
+        await person.say("Deutsch\u2066")
+        await person.press(button(catalogs, "de", "utter_ask_reg_hours", "1 bis 2 Stunden"))
+        await person.say("Flyer\x1b]0;gehackt\x07 im Rathaus\u202e")
+        saved = await person.press(
+            button(catalogs, "de", "utter_ask_reg_confirm", "Ja, speichern")
+        )
+        assert rendered(expected, "utter_registration_saved", "de", name="ZoeKontrolle") in saved
+    finally:
+        await rasa.aclose()
+    engine = make_engine(servers.database_url)
+    with engine.connect() as connection:
+        name, municipality, details = connection.execute(
+            text(
+                "SELECT name, municipality, details FROM registrations "
+                "WHERE person_ref = 'e2e-reg-control'"
+            )
+        ).one()
+    assert (name, municipality) == ("ZoeKontrolle", "Aidlingen")
+    assert "Flyer im Rathaus" in str(details) and "\\u001b" not in str(details)
+    sessions = make_session_factory(engine)
+    xlsx = tmp_path / "control.xlsx"
+    admin.run_export(
+        sessions, file_format="xlsx", filters=RegistrationFilter(), path=xlsx, actor="t"
+    )
+    sheet = load_workbook(xlsx).active
+    assert sheet is not None
+    assert "ZoeKontrolle" in {row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}

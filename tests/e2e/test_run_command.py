@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import Catalogs
 from bot.nlg import ResponseRenderer
+from bot.settings import Settings
 from tests.conftest import ROOT
 from tests.e2e.conftest import free_port
 from tests.e2e.test_terminal_chat import render
@@ -41,3 +43,51 @@ def test_run_reads_lines_prints_replies_and_stops_the_servers(
     assert "The Rasa server is ready." in result.stderr
     assert "Stopping the servers" in result.stderr
     assert (tmp_path / "patenbot.sqlite").is_file()
+
+
+@pytest.mark.parametrize(
+    "locale_env",
+    [
+        {"PYTHONIOENCODING": "utf-8:strict"},  # invalid bytes raised in the reader thread
+        {"LC_ALL": "C", "PYTHONIOENCODING": ""},  # they became lone surrogates instead
+    ],
+    ids=["strict-utf8", "c-locale"],
+)
+def test_chat_answers_invalid_bytes_and_huge_numbers_kindly_and_goes_on(
+    servers: Settings,
+    catalogs: Catalogs,
+    expected: ResponseRenderer,
+    locale_env: dict[str, str],
+) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "TELEGRAM_BOT_TOKEN"}
+    env.update(
+        PATENBOT_RASA_PORT=str(servers.rasa_port),
+        PATENBOT_ACTION_PORT=str(servers.action_port),
+        PATENBOT_DATA_DIR=str(servers.path(servers.data_dir)),
+        **locale_env,
+    )
+    lines = [
+        b"Wie werde ich Pate? \xff\xfe\xc3(",
+        b"7" * 5000,
+        b"Was ist eine Patenschaft?",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        cwd=ROOT,
+        env=env,
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        timeout=180,
+    )
+    stdout = result.stdout.decode("utf-8", errors="replace")
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    too_long = catalogs.pgettext(
+        "de",
+        "frontend",
+        "Ihre Nachricht ist sehr lang. Bitte stellen Sie mir eine kurze Frage "
+        "auf einmal, mit höchstens {limit} Zeichen.",
+    ).format(limit=servers.max_message_chars)
+    assert too_long in stdout
+    assert render(expected, "utter_faq/what_is_mentoring", "de") in stdout
+    assert stdout.count("\n\n") >= 3  # one reply block per line, nothing skipped
+    assert b"Traceback" not in result.stderr

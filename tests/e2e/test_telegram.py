@@ -19,10 +19,17 @@ from bot.i18n import Catalogs
 from bot.nlg import ResponseRenderer
 from bot.settings import Settings
 from bot.storage.database import make_engine
-from bot.telegram.frontend import HANDOFF_ENDED, HANDOFF_REPLY, HANDOFF_STARTED, NOT_ALLOWED
+from bot.telegram.frontend import (
+    HANDOFF_ENDED,
+    HANDOFF_REPLY,
+    HANDOFF_STARTED,
+    NOT_ALLOWED,
+    TelegramFrontEnd,
+)
 from tests.e2e.conftest import button, rendered
 from tests.telegram.driver import TelegramChat
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User, group_chat
+from tests.telegram.ordering import ORDERED_QUESTIONS, send_questions_at_once, unordered_users
 
 pytestmark = pytest.mark.e2e
 
@@ -204,6 +211,38 @@ async def test_a_repeated_update_is_handled_once(telegram: BotApiEmulator) -> No
     await asyncio.sleep(2)
     greetings = [m for m in chat.messages if "Hallo" in (m.get("text") or "")]
     assert len(greetings) == 1
+
+
+@pytest.mark.parametrize("slow_lookup", [False, True], ids=["as-it-comes", "slow-lookup"])
+async def test_each_users_answers_come_in_the_order_of_their_questions(
+    telegram: BotApiEmulator,
+    expected: ResponseRenderer,
+    monkeypatch: pytest.MonkeyPatch,
+    slow_lookup: bool,
+) -> None:
+    """20 users send 3 questions each at once; everyone's answers come in question order.
+
+    The second round slows the handoff lookup of every user's second question (a
+    database that is briefly busy), which before the fix let the third question
+    overtake the second for every user; the first round shows the race as it comes.
+    """
+    if slow_lookup:
+        original = TelegramFrontEnd._forward_if_handed_off
+        lookups: dict[str, int] = {}
+
+        async def second_lookup_slow(self: TelegramFrontEnd, *args: Any) -> bool:
+            sender = args[-2]  # (…, sender, text)
+            lookups[sender] = lookups.get(sender, 0) + 1
+            if lookups[sender] == 2:
+                await asyncio.sleep(0.5)
+            return await original(self, *args)
+
+        monkeypatch.setattr(TelegramFrontEnd, "_forward_if_handed_off", second_lookup_slow)
+    first_id = 7000 if slow_lookup else 6000
+    users = [User(first_id + n, f"Nutzer {n}", "de") for n in range(20)]
+    answers = [rendered(expected, response, "de") for _question, response in ORDERED_QUESTIONS]
+    await send_questions_at_once(telegram, users, [q for q, _response in ORDERED_QUESTIONS])
+    assert await unordered_users(telegram, users, answers) == []
 
 
 async def test_group_messages_of_strangers_get_no_answer(telegram: BotApiEmulator) -> None:

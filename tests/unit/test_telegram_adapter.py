@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,20 @@ from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
+from bot import admin
 from bot.conversation import Choice, Reply
 from bot.i18n import Catalogs
+from bot.registrations import RegistrationData, save_registration
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
-from bot.telegram.frontend import HANDOFF_STARTED, NOT_ALLOWED, SLOW_REPLY, TelegramFrontEnd
+from bot.telegram.frontend import (
+    EXPORT_FAILED,
+    HANDOFF_STARTED,
+    NOT_ALLOWED,
+    SLOW_REPLY,
+    TelegramFrontEnd,
+)
+from bot.telegram.handoffs import HandoffRef, Handoffs
 from tests.telegram.emulator import BOT_USER
 
 USER = {"id": 77, "is_bot": False, "first_name": "Lea", "language_code": "en"}
@@ -36,6 +46,8 @@ class OfflineRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.network_failures = 0  # how many next sendMessage calls fail on the network
+        self.delays: dict[str, float] = {}  # the next call of a method takes this long
+        self.refused: set[str] = set()  # methods the Bot API answers with an error
 
     async def initialize(self) -> None:
         pass
@@ -52,7 +64,12 @@ class OfflineRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
+        if name in self.delays:
+            await asyncio.sleep(self.delays.pop(name))
         self.calls.append((name, params))
+        if name in self.refused:
+            error = {"ok": False, "error_code": 400, "description": "Bad Request: too big"}
+            return 400, json.dumps(error).encode()
         if name == "sendMessage" and self.network_failures:
             self.network_failures -= 1
             raise NetworkError("connection reset")
@@ -253,3 +270,135 @@ async def test_a_reply_that_fails_on_the_network_is_sent_again(adapter: Any) -> 
     await application.process_update(update(application, private_text(11, "Hallo")))
     attempts = [p["text"] for name, p in request.calls if name == "sendMessage"]
     assert attempts == ["Hallo!", "Hallo!", "Hallo!"]
+
+
+def button_press(update_id: int, token: str) -> dict[str, Any]:
+    message = {
+        "message_id": 500 + update_id,
+        "date": 0,
+        "chat": {"id": 77, "type": "private"},
+        "from": BOT_USER,
+        "text": "Wählen Sie:",
+        "reply_markup": {"inline_keyboard": [[{"text": "Ja", "callback_data": f"b:{token}"}]]},
+    }
+    query = {
+        "id": f"q{update_id}",
+        "from": USER,
+        "chat_instance": "c",
+        "data": f"b:{token}",
+        "message": message,
+    }
+    return {"update_id": update_id, "callback_query": query}
+
+
+async def process_concurrently(
+    application: Application[Any, Any, Any, Any, Any, Any], *updates: dict[str, Any]
+) -> None:
+    """Process updates as python-telegram-bot does with concurrent updates: a task each."""
+    await asyncio.gather(*(application.process_update(update(application, u)) for u in updates))
+
+
+async def test_a_slow_handoff_lookup_does_not_let_a_later_message_overtake(
+    adapter: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application, _request, service = adapter
+    lookups = 0
+    original = Handoffs.active
+
+    def first_lookup_slow(self: Handoffs, sender: str) -> HandoffRef | None:
+        nonlocal lookups
+        lookups += 1
+        if lookups == 1:
+            time.sleep(0.3)  # the database was busy for the first question only
+        return original(self, sender)
+
+    monkeypatch.setattr(Handoffs, "active", first_lookup_slow)
+    await process_concurrently(
+        application, private_text(20, "Frage eins"), private_text(21, "Frage zwei")
+    )
+    assert service.seen == [
+        ("text", "telegram-77", "Frage eins"),
+        ("text", "telegram-77", "Frage zwei"),
+    ]
+
+
+async def test_a_slow_button_answer_does_not_let_a_later_message_overtake(adapter: Any) -> None:
+    application, request, service = adapter
+    request.delays["answerCallbackQuery"] = 0.3
+    await process_concurrently(application, button_press(22, "tok1"), private_text(23, "Danach"))
+    assert service.seen == [("button", "telegram-77", "tok1"), ("text", "telegram-77", "Danach")]
+
+
+async def test_a_flood_is_dropped_without_queueing_behind_the_running_turn(
+    adapter: Any,
+) -> None:
+    application, request, service = adapter
+    limit = 20  # PATENBOT_USER_MESSAGES_PER_MINUTE's default
+    await process_concurrently(
+        application, *(private_text(100 + n, f"Nachricht {n}") for n in range(limit + 5))
+    )
+    assert [seen[2] for seen in service.seen] == [f"Nachricht {n}" for n in range(limit)]
+    texts = [params["text"] for params in request.sent("sendMessage")]
+    assert (
+        texts.count(
+            "[Sie schreiben gerade sehr schnell. Bitte warten Sie kurz, dann "
+            "antworte ich wieder gern.]"
+        )
+        == 1
+    )
+
+
+async def test_an_export_of_a_stored_row_with_control_characters_is_sent(
+    adapter: Any, tmp_path: Path
+) -> None:
+    application, request, _service = adapter
+    sessions = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    with sessions.begin() as session:
+        save_registration(
+            session=session,
+            data=RegistrationData(
+                person_ref="telegram-5", kind="mentor", language="de",
+                name="Zoe\x1b[H\x1b[J\u202eKontrolle\x00", contact_method="chat",
+                municipality="Aidlingen",
+            ),
+        )  # fmt: skip
+    coordinator = {**USER, "id": 42}
+    await application.process_update(update(application, private_text(30, "/export", coordinator)))
+    documents = request.sent("sendDocument")
+    assert len(documents) == 1 and documents[0]["caption"] == "Export: 1 Anmeldungen"
+
+
+async def test_a_failed_export_gets_a_kind_answer_and_a_log_line_without_data(
+    adapter: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    catalogs: Catalogs,
+) -> None:
+    application, request, _service = adapter
+
+    def broken(*_args: Any, **_kwargs: Any) -> int:
+        raise RuntimeError("Zoe Kontrolle cannot be used in worksheets.")
+
+    monkeypatch.setattr(admin, "run_export", broken)
+    coordinator = {**USER, "id": 42}
+    with caplog.at_level(logging.INFO):
+        await application.process_update(
+            update(application, private_text(31, "/export xlsx", coordinator))
+        )
+    assert request.sent("sendDocument") == []
+    assert [p["text"] for p in request.sent("sendMessage")] == [
+        catalogs.pgettext("de", *EXPORT_FAILED)
+    ]
+    assert "RuntimeError" in caplog.text and "Zoe" not in caplog.text
+
+
+async def test_an_export_telegram_refuses_to_take_gets_a_kind_answer(
+    adapter: Any, catalogs: Catalogs
+) -> None:
+    application, request, _service = adapter
+    request.refused.add("sendDocument")
+    coordinator = {**USER, "id": 42}
+    await application.process_update(update(application, private_text(32, "/export", coordinator)))
+    assert [p["text"] for p in request.sent("sendMessage")] == [
+        catalogs.pgettext("de", *EXPORT_FAILED)
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from bot.i18n import Catalogs
 from bot.telegram.bot_profile import commands_for, telegram_language_codes
 from bot.telegram.coordinators import ExportRequestError, parse_export_arguments
 from bot.telegram.deeplinks import make_start_link, parse_start_payload
-from bot.telegram.guards import RecentUpdates, UserRateLimiter
+from bot.telegram.guards import PerUserLocks, RecentUpdates, UserRateLimiter
 from bot.telegram.texts import MAX_MESSAGE_CHARS, escape, split_message
 
 
@@ -91,6 +92,33 @@ def test_rate_limit_per_user_with_one_notice_per_flood() -> None:
     assert limiter.should_warn(7) and not limiter.should_warn(7)
     now[0] = 61.0
     assert limiter.allow(7)
+
+
+async def test_each_users_turns_run_one_at_a_time_first_come_first_served() -> None:
+    locks = PerUserLocks()
+    done: list[tuple[int, int]] = []
+    running: set[int] = set()
+
+    async def turn(user: int, number: int, seconds: float) -> None:
+        async with locks.hold(user):
+            assert user not in running  # one turn per user at a time
+            running.add(user)
+            await asyncio.sleep(seconds)
+            running.discard(user)
+            done.append((user, number))
+
+    # Later turns are quicker, so any unfairness would show as overtaking.
+    tasks = [
+        asyncio.create_task(turn(user, number, 0.02 * (5 - number)))
+        for number in range(5)
+        for user in (1, 2, 3)
+    ]
+    await asyncio.sleep(0.01)
+    newcomer = asyncio.create_task(turn(1, 5, 0))  # arrives while user 1 is queued
+    await asyncio.gather(*tasks, newcomer)
+    for user in (1, 2, 3):
+        assert [number for who, number in done if who == user] == list(range(5 if user > 1 else 6))
+    assert len(locks) == 0  # nothing is kept for users without a running turn
 
 
 def test_export_arguments() -> None:
