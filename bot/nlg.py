@@ -32,6 +32,9 @@ REGISTRATION_FORM = "registration_form"
 STARTS_REGISTRATION = "/register_interest"
 # Responses that carry a marker for the channel (bot.conversation.SIGNALS): a person
 # was asked for, or the assistant is unsure what the user meant.
+# Responses that tell people how to reach the office: the office's German name follows
+# its name in the reader's language, so that people find it (signs, letters, phone).
+GERMAN_OFFICE_NAME_RESPONSES = frozenset({"utter_faq/contact", "utter_request_human"})
 RESPONSE_SIGNALS = {
     "utter_request_human": "handoff",
     "utter_did_you_mean": "unsure",
@@ -144,7 +147,13 @@ class ResponseRenderer:
         if source is None:
             logger.error("Unknown response %s requested; sending the default reply.", name)
             source = self._responses[FALLBACK_RESPONSE]
-        facts = district_facts(self._district, self._catalogs, language, now=self._clock())
+        facts = district_facts(
+            self._district,
+            self._catalogs,
+            language,
+            now=self._clock(),
+            german_office_name=source.name in GERMAN_OFFICE_NAME_RESPONSES,
+        )
         texts = RegistrationTexts(self._responses, self._catalogs, language)
         slots = tracker.get("slots") or {}
         values = {

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import coordinator_texts
+from bot.nlg_registration import DETAIL_SLOTS
 from bot.storage import repository
 from bot.storage.models import Registration, utcnow
 
@@ -56,26 +58,47 @@ class SaveResult:
 
 
 def notification_text(registration: Registration, *, updated: bool) -> str:
-    """Return the coordinators' summary (German) of a new or updated registration."""
-    kind = "Pate/Patin" if registration.kind == "mentor" else "Familie"
-    verb = "aktualisiert" if updated else "neu"
-    contact = {
-        "chat": "über den Chat",
-        "phone": f"Telefon {registration.phone}",
-        "email": f"E-Mail {registration.email}",
-    }.get(registration.contact_method, registration.contact_method)
+    """Return the coordinators' summary (German) of a new or updated registration.
+
+    Labels and answers read as the form showed them in German ("Interesse: Kinder",
+    "Sprachen: Türkisch, Deutsch"), never as stored keys and values.
+    """
+    texts = coordinator_texts.registration_texts()
+    kind = coordinator_texts.kind_name(registration.kind)
+    if updated:
+        heading = coordinator_texts.tr("coordinators", "Anmeldung Nr. {id} aktualisiert: {kind}")
+    else:
+        heading = coordinator_texts.tr("coordinators", "Neue Anmeldung Nr. {id}: {kind}")
+    slots = {
+        "reg_kind": registration.kind,
+        "reg_name": registration.name,
+        "reg_contact_method": registration.contact_method,
+        "reg_phone": registration.phone,
+        "reg_email": registration.email,
+        "reg_municipality": registration.municipality,
+        **{
+            DETAIL_SLOTS[key]: value
+            for key, value in registration.details.items()
+            if key in DETAIL_SLOTS
+        },
+    }
     lines = [
-        f"Anmeldung {verb} (Nr. {registration.id}): {kind}",
-        f"Name: {registration.name}",
-        f"Kontakt: {contact}",
-        f"Gemeinde: {registration.municipality}",
-        f"Sprache im Chat: {registration.language}",
+        heading.format(id=registration.id, kind=kind),
+        texts.summary(slots),
+        coordinator_texts.tr("coordinators", "Sprache im Chat: {language}").format(
+            language=coordinator_texts.language_name(registration.language)
+        ),
     ]
-    lines.extend(f"{key}: {_plain(value)}" for key, value in sorted(registration.details.items()))
+    lines.extend(
+        f"{key}: {_plain(value)}"
+        for key, value in sorted(registration.details.items())
+        if key not in DETAIL_SLOTS
+    )
     return "\n".join(lines)
 
 
 def _plain(value: Any) -> str:
+    # An answer the form does not know (yet): shown as stored rather than hidden.
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value) or "—"
     return "—" if value in (None, "") else str(value)
@@ -169,10 +192,15 @@ def erase_person(*, session: Session, person_ref: str, include_conversation: boo
         repository.add_outbox_message(
             session=session,
             topic="registration_withdrawn",
-            text_de=(
-                f"{erased} Anmeldung(en) wurde(n) auf Wunsch der Person zurückgezogen "
-                "und gelöscht."
-            ),
+            text_de=coordinator_texts.coordinator_catalogs()
+            .npgettext(
+                coordinator_texts.COORDINATOR_LANGUAGE,
+                "coordinators",
+                "{count} Anmeldung wurde auf Wunsch der Person zurückgezogen und gelöscht.",
+                "{count} Anmeldungen wurden auf Wunsch der Person zurückgezogen und gelöscht.",
+                erased,
+            )
+            .format(count=erased),
             person_ref=None,
             registration_id=None,
         )

@@ -41,7 +41,7 @@ from telegram.ext import (
 
 from bot import admin
 from bot.conversation import ConversationService, Reply
-from bot.i18n import NC_, Catalogs
+from bot.i18n import NC_, NPC_, Catalogs
 from bot.settings import Settings
 from bot.telegram.bot_profile import register_profile
 from bot.telegram.coordinators import (
@@ -100,7 +100,7 @@ EXPORT_USAGE = NC_(
     "So geht es: /export csv oder /export xlsx, dazu wahlweise kind=mentor oder "
     "kind=family, status=new,contacted und since=2026-01-31.",
 )
-EXPORT_CAPTION = NC_("coordinators", "Export: {rows} Anmeldungen")
+EXPORT_CAPTION = NPC_("coordinators", "Export: {rows} Anmeldung", "Export: {rows} Anmeldungen")
 
 
 def sender_id_of(user_id: int) -> str:
@@ -565,7 +565,7 @@ class TelegramFrontEnd:
             except ExportRequestError:
                 await self._bot.send_message(chat_id, self._catalogs.pgettext("de", *EXPORT_USAGE))
                 return
-            caption = self._catalogs.pgettext("de", *EXPORT_CAPTION).format(rows=rows)
+            caption = self._catalogs.npgettext("de", *EXPORT_CAPTION, rows).format(rows=rows)
             with path.open("rb") as handle:
                 await self._bot.send_document(chat_id, handle, filename=path.name, caption=caption)
 
