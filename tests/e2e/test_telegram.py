@@ -244,14 +244,14 @@ async def test_coordinators_are_notified_and_set_the_status(
     telegram: BotApiEmulator, registered: TelegramChat, servers: Settings
 ) -> None:
     notice = await telegram.wait_for_text(GROUP, "Ayşe Demir")
-    assert "tr" in notice["text"]
+    assert "Sprache im Chat: Türkisch" in notice["text"]
     telegram.user_presses(STRANGER, notice, "Kontaktiert")
     refused = await telegram.wait_for(
         lambda e: [c for c in e.calls("answerCallbackQuery") if c.params.get("show_alert")]
     )
     assert refused
     telegram.user_presses(COORDINATOR, notice, "Kontaktiert")
-    await telegram.wait_for_text(GROUP, "Status: contacted, von Anna")
+    await telegram.wait_for_text(GROUP, "Status: in Kontakt, von Anna")
     with make_engine(servers.database_url).connect() as connection:
         status = connection.execute(
             text("SELECT status FROM registrations WHERE person_ref = 'telegram-5010'")

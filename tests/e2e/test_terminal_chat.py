@@ -80,6 +80,21 @@ async def test_questions_are_answered_on_topic_in_the_askers_language(
         assert render(expected, name, language) in output, (name, output)
 
 
+@pytest.mark.parametrize(
+    ("language", "question", "reads"),
+    [
+        ("ru", "Сколько времени в неделю нужно наставнику?", "от 1 до 3 часов в неделю"),
+        ("uk", "Скільки часу на тиждень потрібно наставнику?", "від 1 до 3 годин на тиждень"),
+    ],
+)
+async def test_hours_read_in_the_plural_form_of_the_language(
+    service: ConversationService, language: str, question: str, reads: str
+) -> None:
+    """Russian once read "от 1 до 3 часа": the figure's noun takes the language's form."""
+    output = await chat(service, [question], sender=f"e2e-hours-{language}")
+    assert reads in output, output
+
+
 async def test_pipe_mode_prints_buttons_as_numbered_choices_and_numbers_press_them(
     service: ConversationService, expected: ResponseRenderer
 ) -> None:
