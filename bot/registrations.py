@@ -22,6 +22,12 @@ SYSTEM_ACTOR = "patenbot"
 class StatusChangeError(ValueError):
     """The requested status step is not allowed from the current status."""
 
+    def __init__(self, current: str, requested: str) -> None:
+        """Keep both statuses, so that each reader can name them in its language."""
+        super().__init__(f"{current} → {requested}")
+        self.current = current
+        self.requested = requested
+
 
 @dataclass(frozen=True)
 class RegistrationData:
@@ -165,7 +171,7 @@ def change_status(
     if registration is None:
         raise LookupError(registration_id)
     if new_status not in repository.ALLOWED_TRANSITIONS.get(registration.status, ()):
-        raise StatusChangeError(f"{registration.status} → {new_status}")
+        raise StatusChangeError(registration.status, new_status)
     repository.add_status_change(
         session=session, registration=registration, new_status=new_status, changed_by=changed_by
     )

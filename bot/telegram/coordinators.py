@@ -175,7 +175,10 @@ class Coordinators:
         except StatusChangeError as error:
             return self._catalogs.pgettext(
                 COORDINATOR_LANGUAGE, "coordinators", "Dieser Statuswechsel geht nicht: {change}"
-            ).format(change=str(error))
+            ).format(
+                change=f"{coordinator_texts.status_name(error.current)} → "
+                f"{coordinator_texts.status_name(error.requested)}"
+            )
         return self._catalogs.pgettext(
             COORDINATOR_LANGUAGE, "coordinators", "Status: {status}, von {name} ({time})"
         ).format(status=coordinator_texts.status_name(value), name=who, time=when)

@@ -39,7 +39,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin
+from bot import admin, coordinator_texts
 from bot.conversation import ConversationService, Reply
 from bot.i18n import NC_, NPC_, Catalogs
 from bot.settings import Settings
@@ -441,7 +441,7 @@ class TelegramFrontEnd:
         text = (
             escape(self._catalogs.pgettext("de", context, source))
             .replace("{reference}", str(handoff.id))
-            .replace("{language}", escape(handoff.language))
+            .replace("{language}", escape(coordinator_texts.language_name(handoff.language)))
             .replace("{question}", f"<blockquote>{escape(question[:3000])}</blockquote>")
         )
         end_button = InlineKeyboardMarkup(

@@ -295,6 +295,7 @@ async def test_handoff_to_a_person_and_back(telegram: BotApiEmulator, catalogs: 
     assert catalogs.pgettext("ru", *HANDOFF_STARTED) in answer
     forwarded = await telegram.wait_for_text(GROUP, "поговорить с живым человеком")
     assert "telegram-5020" not in forwarded["text"] and "Dmytro" not in forwarded["text"]
+    assert "Sprache: Russisch" in forwarded["text"]
 
     before = len(chat.messages)
     telegram.user_sends(

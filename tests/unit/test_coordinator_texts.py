@@ -138,6 +138,8 @@ def test_status_line_and_withdrawal_read_german(tmp_path: Path, catalogs: Catalo
     line = coordinators.apply_status(saved.registration_id, "contacted", update)
     assert line.startswith("Status: in Kontakt, von Anna (")
     assert "contacted" not in line
+    again = coordinators.apply_status(saved.registration_id, "contacted", update)
+    assert again == "Dieser Statuswechsel geht nicht: in Kontakt → in Kontakt"
     assert "Nach Status:" in coordinators.stats_text()
     assert coordinators.outbox_text().startswith("1 offene Benachrichtigung\n")
     assert admin.format_stats(admin.stats(sessions)).startswith("1 Anmeldung gespeichert\n")
