@@ -68,9 +68,6 @@ def district_facts(
         expenses = unset
 
     names = district.names_in(language)
-    office = names.office
-    if german_office_name and office != district.office_name:
-        office = f"{office} ({district.office_name})"
     low, high = district.hours_per_week_min, district.hours_per_week_max
     if low == high:
         # Translators: time a mentorship takes, in "Meist sind es {hours_per_week} pro Woche".
@@ -89,7 +86,7 @@ def district_facts(
     municipalities = len(district.municipalities)
     return {
         "district_name": names.district,
-        "office_name": office,
+        "office_name": office_name(district, language, with_german=german_office_name),
         "hours_per_week": hours,
         # Translators: in "Eine Patenschaft sollte {minimum_duration} dauern".
         "minimum_duration": ntr(
@@ -120,6 +117,20 @@ def district_facts(
         "data_protection_officer": district.data_protection_officer or unset,
         "contact_details": _contact_details(district, tr),
     }
+
+
+def office_name(district: District, language: str, *, with_german: bool = False) -> str:
+    """Return the office's name for readers of ``language``.
+
+    Args:
+        district: The district's settings.
+        language: Supported language code of the reader.
+        with_german: Add the German name in brackets if the reader's name differs.
+    """
+    name = district.names_in(language).office
+    if with_german and name != district.office_name:
+        return f"{name} ({district.office_name})"
+    return name
 
 
 def _info_events(district: District, tr: _Translate, *, locale_name: str, now: datetime) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from babel import Locale
 
 from bot.district import District
-from bot.facts import district_facts
+from bot.facts import district_facts, office_name
 from bot.i18n import Catalogs
 from bot.languages import LANGUAGES, SOURCE_LANGUAGE, get_language, is_supported
 from bot.nlg_registration import RegistrationTexts
@@ -174,7 +174,9 @@ class ResponseRenderer:
                 "Ich bin ein automatischer Assistent der {office_name}. "
                 "Sprache ändern: /language. Hilfe: /help.",
             )
-            text = f"{intro.format_map(facts)}\n\n{text}"
+            # The German name belongs to the contact details, not to the introduction.
+            plain_office = office_name(self._district, language)
+            text = f"{intro.format_map({**facts, 'office_name': plain_office})}\n\n{text}"
         buttons = [
             {
                 "title": self._catalogs.pgettext(

@@ -213,6 +213,8 @@ def test_names_are_in_the_readers_language_with_the_german_name_in_contact_detai
     for name in ("utter_faq/contact", "utter_request_human"):
         contact = str(renderer.render(name, tracker(language))["text"])
         assert f"{office} (Koordinationsstelle Patenschaften)" in contact
+        first = str(renderer.render(name, {**tracker(language), "events": []})["text"])
+        assert first.count("Koordinationsstelle Patenschaften") == 1, first
 
 
 def test_german_readers_see_the_german_names_once(
