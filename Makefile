@@ -21,7 +21,8 @@ DOMAIN_NAME := patenbot
 POT := locale/$(DOMAIN_NAME).pot
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/$(DOMAIN_NAME).po)
 MO_FILES := $(PO_FILES:.po=.mo)
-BABEL_KEYWORDS := --no-default-keywords -k N_ -k pgettext:2c,3 -k gettext:2 -k tr:1c,2 -k NC_:1c,2
+BABEL_KEYWORDS := --no-default-keywords -k N_ -k pgettext:2c,3 -k gettext:2 -k tr:1c,2 -k NC_:1c,2 \
+  -k ngettext:2,3 -k npgettext:2c,3,4 -k ntr:1c,2,3 -k NPC_:1c,2,3
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false

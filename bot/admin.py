@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import coordinator_texts
 from bot.district import District
 from bot.export import batched_rows, record_export, write_rows
 from bot.registrations import PurgeResult, change_status, purge_expired
@@ -58,14 +59,8 @@ def stats(sessions: sessionmaker[Session]) -> dict[str, list[tuple[str, int]]]:
 
 
 def format_stats(counts: dict[str, list[tuple[str, int]]]) -> str:
-    """Return the statistics as plain text."""
-    lines = []
-    for column, rows in counts.items():
-        lines.append(f"{column}:")
-        lines.extend(f"  {value}: {count}" for value, count in rows)
-        if not rows:
-            lines.append("  (none)")
-    return "\n".join(lines)
+    """Return the statistics as coordinators read them (German labels and values)."""
+    return coordinator_texts.format_stats(counts)
 
 
 @dataclass(frozen=True)

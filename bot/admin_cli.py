@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import admin
+from bot import admin, coordinator_texts
 from bot.district import load_district
 from bot.private_files import private_folder
 from bot.registrations import StatusChangeError
@@ -91,11 +91,27 @@ def _outbox(sessions: sessionmaker[Session], *, mark_sent: bool) -> None:
         )
         return True
 
+    catalogs = coordinator_texts.coordinator_catalogs()
+    language = coordinator_texts.COORDINATOR_LANGUAGE
     if mark_sent:
         count = admin.deliver_outbox(sessions, show)
-        sys.stdout.write(f"{count} notifications marked as delivered.\n")
+        footer = catalogs.npgettext(
+            language,
+            "coordinators",
+            "{count} Benachrichtigung als zugestellt markiert.",
+            "{count} Benachrichtigungen als zugestellt markiert.",
+            count,
+        )
+        sys.stdout.write(footer.format(count=count) + "\n")
         return
     pending = admin.pending_outbox(sessions)
     for delivery in pending:
         show(delivery)
-    sys.stdout.write(f"{len(pending)} pending notifications.\n")
+    footer = catalogs.npgettext(
+        language,
+        "coordinators",
+        "{count} offene Benachrichtigung",
+        "{count} offene Benachrichtigungen",
+        len(pending),
+    )
+    sys.stdout.write(footer.format(count=len(pending)) + "\n")

@@ -20,9 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from bot.i18n import Catalogs, LanguageDecision, LanguageState, resolve_language
 from bot.language_detection import LanguageDetection
-from bot.languages import LANGUAGES
+from bot.languages import LANGUAGES, get_language
 from bot.rasa_client import RasaClient, RasaUnavailableError, TurnNotSavedError
 from bot.safe_text import clean_input
 
@@ -371,12 +373,17 @@ class ConversationService:
                 "Ihre Nachricht war leer. Schreiben Sie mir einfach Ihre Frage.",
             )
         elif len(text) > self._max_chars:
-            message = self._catalogs.pgettext(
+            message = self._catalogs.npgettext(
                 language,
                 "frontend",
                 "Ihre Nachricht ist sehr lang. Bitte stellen Sie mir eine kurze Frage "
                 "auf einmal, mit höchstens {limit} Zeichen.",
-            ).format(limit=self._max_chars)
+                "Ihre Nachricht ist sehr lang. Bitte stellen Sie mir eine kurze Frage "
+                "auf einmal, mit höchstens {limit} Zeichen.",
+                self._max_chars,
+            ).format(
+                limit=format_decimal(self._max_chars, locale=get_language(language).babel_locale)
+            )
         else:
             return self._text_only_reply(language)
         return Reply(message, language)

@@ -19,6 +19,15 @@ class InfoEvent(BaseModel):
     place: str
 
 
+class LocalNames(BaseModel):
+    """How readers of one language see the district's and the office's names."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    district: str
+    office: str
+
+
 class District(BaseModel):
     """Facts the answers refer to; ``None`` means the district has not set it yet."""
 
@@ -43,6 +52,13 @@ class District(BaseModel):
     registration_retention_days: int = 365
     chat_retention_days: int = 30
     municipalities: tuple[str, ...] = Field(min_length=1)
+    names: dict[str, LocalNames] = Field(default_factory=dict)
+
+    def names_in(self, language: str) -> LocalNames:
+        """Return the names for readers of ``language``; the German ones if none are set."""
+        return self.names.get(language) or LocalNames(
+            district=self.district_name, office=self.office_name
+        )
 
 
 def load_district(path: Path) -> District:

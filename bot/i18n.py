@@ -30,6 +30,14 @@ def NC_(context: str, message: str) -> tuple[str, str]:  # noqa: N802 - gettext 
     return context, message
 
 
+def NPC_(context: str, singular: str, plural: str) -> tuple[str, str, str]:  # noqa: N802
+    """Mark a message with a number (``msgid_plural``) and its context; translate it later.
+
+    The result is passed on as ``catalogs.npgettext(language, *message, n)``.
+    """
+    return context, singular, plural
+
+
 class CatalogError(RuntimeError):
     """A compiled catalog is missing; run ``make catalogs``."""
 
@@ -54,6 +62,18 @@ class Catalogs:
             with path.open("rb") as handle:
                 self._translations[language.code] = Translations(handle, domain=GETTEXT_DOMAIN)
 
+    @classmethod
+    def source(cls) -> Catalogs:
+        """Return catalogs of the source language only (German: the texts themselves).
+
+        For the coordinators' texts, which are always German, where the compiled
+        catalogs of the other languages are not needed (e.g. when a registration is
+        saved or on the command line).
+        """
+        catalogs = cls.__new__(cls)
+        catalogs._translations = {SOURCE_LANGUAGE: gettext.NullTranslations()}
+        return catalogs
+
     def gettext(self, language: str, message: str) -> str:
         """Translate ``message`` into ``language``."""
         return self._translations[language].gettext(message)
@@ -61,6 +81,19 @@ class Catalogs:
     def pgettext(self, language: str, context: str, message: str) -> str:
         """Translate ``message`` with its ``context`` into ``language``."""
         return self._translations[language].pgettext(context, message)
+
+    def ngettext(self, language: str, singular: str, plural: str, n: int) -> str:
+        """Translate a message with a number into the form ``language`` uses for ``n``."""
+        return self._translations[language].ngettext(singular, plural, n)
+
+    def npgettext(self, language: str, context: str, singular: str, plural: str, n: int) -> str:
+        """Translate a message with a number and a ``context``, in the form for ``n``.
+
+        The catalog's ``Plural-Forms`` header picks the form (Russian has three, Arabic
+        six, Turkish one); German, the source, uses ``singular`` for 1 and ``plural``
+        otherwise. The result still has its ``{placeholders}``; format it afterwards.
+        """
+        return self._translations[language].npgettext(context, singular, plural, n)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from babel import Locale
 
 from bot.district import District
-from bot.facts import district_facts
+from bot.facts import district_facts, office_name
 from bot.i18n import Catalogs
 from bot.languages import LANGUAGES, SOURCE_LANGUAGE, get_language, is_supported
 from bot.nlg_registration import RegistrationTexts
@@ -34,6 +34,9 @@ REGISTRATION_FORM = "registration_form"
 STARTS_REGISTRATION = "/register_interest"
 # Responses that carry a marker for the channel (bot.conversation.SIGNALS): a person
 # was asked for, or the assistant is unsure what the user meant.
+# Responses that tell people how to reach the office: the office's German name follows
+# its name in the reader's language, so that people find it (signs, letters, phone).
+GERMAN_OFFICE_NAME_RESPONSES = frozenset({"utter_faq/contact", "utter_request_human"})
 RESPONSE_SIGNALS = {
     "utter_request_human": "handoff",
     "utter_did_you_mean": "unsure",
@@ -155,7 +158,13 @@ class ResponseRenderer:
         if source is None:
             logger.error("Unknown response %s requested; sending the default reply.", name)
             source = self._responses[FALLBACK_RESPONSE]
-        facts = district_facts(self._district, self._catalogs, language, now=self._clock())
+        facts = district_facts(
+            self._district,
+            self._catalogs,
+            language,
+            now=self._clock(),
+            german_office_name=source.name in GERMAN_OFFICE_NAME_RESPONSES,
+        )
         texts = RegistrationTexts(self._responses, self._catalogs, language)
         slots = tracker.get("slots") or {}
         values = {
@@ -174,7 +183,9 @@ class ResponseRenderer:
                 "Ich bin ein automatischer Assistent der {office_name}. "
                 "Sprache ändern: /language. Hilfe: /help.",
             )
-            text = f"{intro.format_map(facts)}\n\n{text}"
+            # The German name belongs to the contact details, not to the introduction.
+            plain_office = office_name(self._district, language)
+            text = f"{intro.format_map({**facts, 'office_name': plain_office})}\n\n{text}"
         buttons = [
             {
                 "title": self._catalogs.pgettext(

@@ -9,6 +9,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from bot.i18n import N_, Catalogs
 from bot.languages import get_language
@@ -123,9 +124,14 @@ class RegistrationTexts:
                     self._language, "my_data", "Einverständnis gegeben am: {dates}"
                 ).format(dates=dates)
             )
+        messages = int(arguments.get("chat_messages") or 0)
         blocks.append(
-            self._catalogs.pgettext(
-                self._language, "my_data", "Verlauf dieses Chats: {count} Nachrichten"
-            ).format(count=int(arguments.get("chat_messages") or 0))
+            self._catalogs.npgettext(
+                self._language,
+                "my_data",
+                "Verlauf dieses Chats: {count} Nachricht",
+                "Verlauf dieses Chats: {count} Nachrichten",
+                messages,
+            ).format(count=format_decimal(messages, locale=self._locale))
         )
         return "\n\n".join(blocks)

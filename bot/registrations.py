@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import coordinator_texts
+from bot.nlg_registration import DETAIL_SLOTS
 from bot.safe_text import displayable
 from bot.storage import repository
 from bot.storage.models import Registration, utcnow
@@ -19,6 +21,12 @@ SYSTEM_ACTOR = "patenbot"
 
 class StatusChangeError(ValueError):
     """The requested status step is not allowed from the current status."""
+
+    def __init__(self, current: str, requested: str) -> None:
+        """Keep both statuses, so that each reader can name them in its language."""
+        super().__init__(f"{current} → {requested}")
+        self.current = current
+        self.requested = requested
 
 
 @dataclass(frozen=True)
@@ -58,28 +66,51 @@ class SaveResult:
 def notification_text(registration: Registration, *, updated: bool) -> str:
     """Return the coordinators' summary (German) of a new or updated registration.
 
-    Every value the person typed is shown on one line without control or bidi-override
-    characters (bot.safe_text), whatever was stored.
+    Labels and answers read as the form showed them in German ("Interesse: Kinder",
+    "Sprachen: Türkisch, Deutsch"), never as stored keys and values.
     """
-    kind = "Pate/Patin" if registration.kind == "mentor" else "Familie"
-    verb = "aktualisiert" if updated else "neu"
-    contact = {
-        "chat": "über den Chat",
-        "phone": f"Telefon {_plain(registration.phone)}",
-        "email": f"E-Mail {_plain(registration.email)}",
-    }.get(registration.contact_method, _plain(registration.contact_method))
+    texts = coordinator_texts.registration_texts()
+    kind = coordinator_texts.kind_name(registration.kind)
+    if updated:
+        heading = coordinator_texts.tr("coordinators", "Anmeldung Nr. {id} aktualisiert: {kind}")
+    else:
+        heading = coordinator_texts.tr("coordinators", "Neue Anmeldung Nr. {id}: {kind}")
+    slots = {
+        "reg_kind": registration.kind,
+        "reg_name": registration.name,
+        "reg_contact_method": registration.contact_method,
+        "reg_phone": registration.phone,
+        "reg_email": registration.email,
+        "reg_municipality": registration.municipality,
+        **{
+            DETAIL_SLOTS[key]: value
+            for key, value in registration.details.items()
+            if key in DETAIL_SLOTS
+        },
+    }
+    # Every value the person typed is shown on one line without control or bidi-override
+    # characters (bot.safe_text), whatever was stored.
+    slots = {
+        slot: displayable(value) if isinstance(value, str) else value
+        for slot, value in slots.items()
+    }
     lines = [
-        f"Anmeldung {verb} (Nr. {registration.id}): {kind}",
-        f"Name: {_plain(registration.name)}",
-        f"Kontakt: {contact}",
-        f"Gemeinde: {_plain(registration.municipality)}",
-        f"Sprache im Chat: {_plain(registration.language)}",
+        heading.format(id=registration.id, kind=kind),
+        texts.summary(slots),
+        coordinator_texts.tr("coordinators", "Sprache im Chat: {language}").format(
+            language=coordinator_texts.language_name(registration.language)
+        ),
     ]
-    lines.extend(f"{key}: {_plain(value)}" for key, value in sorted(registration.details.items()))
+    lines.extend(
+        f"{key}: {_plain(value)}"
+        for key, value in sorted(registration.details.items())
+        if key not in DETAIL_SLOTS
+    )
     return "\n".join(lines)
 
 
 def _plain(value: Any) -> str:
+    # An answer the form does not know (yet): shown as stored rather than hidden.
     if isinstance(value, list | tuple):
         return displayable(", ".join(str(item) for item in value)) or "—"
     return "—" if value in (None, "") else displayable(str(value))
@@ -146,7 +177,7 @@ def change_status(
     if registration is None:
         raise LookupError(registration_id)
     if new_status not in repository.ALLOWED_TRANSITIONS.get(registration.status, ()):
-        raise StatusChangeError(f"{registration.status} → {new_status}")
+        raise StatusChangeError(registration.status, new_status)
     repository.add_status_change(
         session=session, registration=registration, new_status=new_status, changed_by=changed_by
     )
@@ -173,10 +204,15 @@ def erase_person(*, session: Session, person_ref: str, include_conversation: boo
         repository.add_outbox_message(
             session=session,
             topic="registration_withdrawn",
-            text_de=(
-                f"{erased} Anmeldung(en) wurde(n) auf Wunsch der Person zurückgezogen "
-                "und gelöscht."
-            ),
+            text_de=coordinator_texts.coordinator_catalogs()
+            .npgettext(
+                coordinator_texts.COORDINATOR_LANGUAGE,
+                "coordinators",
+                "{count} Anmeldung wurde auf Wunsch der Person zurückgezogen und gelöscht.",
+                "{count} Anmeldungen wurden auf Wunsch der Person zurückgezogen und gelöscht.",
+                erased,
+            )
+            .format(count=erased),
             person_ref=None,
             registration_id=None,
         )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
-from bot import admin
+from bot import admin, coordinator_texts
 from bot.i18n import Catalogs
 from bot.registrations import StatusChangeError
 from bot.safe_text import displayable
@@ -25,7 +25,7 @@ from bot.storage.repository import STATUSES, RegistrationFilter
 
 logger = logging.getLogger(__name__)
 
-COORDINATOR_LANGUAGE = "de"
+COORDINATOR_LANGUAGE = coordinator_texts.COORDINATOR_LANGUAGE
 STATUS_PREFIX = "s"
 TAKE_OVER = "take"
 # The buttons under each notification, in order; coordinators' texts are German (the
@@ -176,10 +176,13 @@ class Coordinators:
         except StatusChangeError as error:
             return self._catalogs.pgettext(
                 COORDINATOR_LANGUAGE, "coordinators", "Dieser Statuswechsel geht nicht: {change}"
-            ).format(change=str(error))
+            ).format(
+                change=f"{coordinator_texts.status_name(error.current)} → "
+                f"{coordinator_texts.status_name(error.requested)}"
+            )
         return self._catalogs.pgettext(
             COORDINATOR_LANGUAGE, "coordinators", "Status: {status}, von {name} ({time})"
-        ).format(status=value, name=who, time=when)
+        ).format(status=coordinator_texts.status_name(value), name=who, time=when)
 
     def export(self, arguments: list[str], update: Update, folder: Path) -> tuple[Path, int]:
         """Export as ``/export`` asked; return the file and its row count.
@@ -210,8 +213,12 @@ class Coordinators:
             return self._catalogs.pgettext(
                 COORDINATOR_LANGUAGE, "coordinators", "Keine offenen Benachrichtigungen."
             )
-        header = self._catalogs.pgettext(
-            COORDINATOR_LANGUAGE, "coordinators", "Offene Benachrichtigungen: {count}"
+        header = self._catalogs.npgettext(
+            COORDINATOR_LANGUAGE,
+            "coordinators",
+            "{count} offene Benachrichtigung",
+            "{count} offene Benachrichtigungen",
+            len(pending),
         ).format(count=len(pending))
         texts = (displayable(item.text, keep_newlines=True) for item in pending[:20])
         return "\n\n".join([header, *texts])

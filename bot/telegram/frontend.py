@@ -41,9 +41,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin
+from bot import admin, coordinator_texts
 from bot.conversation import ConversationService, Reply
-from bot.i18n import NC_, Catalogs
+from bot.i18n import NC_, NPC_, Catalogs
 from bot.settings import Settings
 from bot.telegram.bot_profile import register_profile
 from bot.telegram.coordinators import (
@@ -103,7 +103,7 @@ EXPORT_USAGE = NC_(
     "So geht es: /export csv oder /export xlsx, dazu wahlweise kind=mentor oder "
     "kind=family, status=new,contacted und since=2026-01-31.",
 )
-EXPORT_CAPTION = NC_("coordinators", "Export: {rows} Anmeldungen")
+EXPORT_CAPTION = NPC_("coordinators", "Export: {rows} Anmeldung", "Export: {rows} Anmeldungen")
 EXPORT_FAILED = NC_(
     "coordinators",
     "Der Export hat leider nicht geklappt. Bitte versuchen Sie es gleich noch einmal. "
@@ -495,7 +495,7 @@ class TelegramFrontEnd:
         text = (
             escape(self._catalogs.pgettext("de", context, source))
             .replace("{reference}", str(handoff.id))
-            .replace("{language}", escape(handoff.language))
+            .replace("{language}", escape(coordinator_texts.language_name(handoff.language)))
             .replace("{question}", f"<blockquote>{escape(question[:3000])}</blockquote>")
         )
         end_button = InlineKeyboardMarkup(
@@ -638,7 +638,7 @@ class TelegramFrontEnd:
                     chat_id, self._catalogs.pgettext("de", *EXPORT_FAILED)
                 )
                 return
-            caption = self._catalogs.pgettext("de", *EXPORT_CAPTION).format(rows=rows)
+            caption = self._catalogs.npgettext("de", *EXPORT_CAPTION, rows).format(rows=rows)
             try:
                 with path.open("rb") as handle:
                     await self._bot.send_document(

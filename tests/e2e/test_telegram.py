@@ -283,14 +283,14 @@ async def test_coordinators_are_notified_and_set_the_status(
     telegram: BotApiEmulator, registered: TelegramChat, servers: Settings
 ) -> None:
     notice = await telegram.wait_for_text(GROUP, "Ayşe Demir")
-    assert "tr" in notice["text"]
+    assert "Sprache im Chat: Türkisch" in notice["text"]
     telegram.user_presses(STRANGER, notice, "Kontaktiert")
     refused = await telegram.wait_for(
         lambda e: [c for c in e.calls("answerCallbackQuery") if c.params.get("show_alert")]
     )
     assert refused
     telegram.user_presses(COORDINATOR, notice, "Kontaktiert")
-    await telegram.wait_for_text(GROUP, "Status: contacted, von Anna")
+    await telegram.wait_for_text(GROUP, "Status: in Kontakt, von Anna")
     with make_engine(servers.database_url).connect() as connection:
         status = connection.execute(
             text("SELECT status FROM registrations WHERE person_ref = 'telegram-5010'")
@@ -334,6 +334,7 @@ async def test_handoff_to_a_person_and_back(telegram: BotApiEmulator, catalogs: 
     assert catalogs.pgettext("ru", *HANDOFF_STARTED) in answer
     forwarded = await telegram.wait_for_text(GROUP, "поговорить с живым человеком")
     assert "telegram-5020" not in forwarded["text"] and "Dmytro" not in forwarded["text"]
+    assert "Sprache: Russisch" in forwarded["text"]
 
     before = len(chat.messages)
     telegram.user_sends(

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from bot.conversation import ConversationService
 from bot.i18n import Catalogs
@@ -84,6 +85,21 @@ async def test_questions_are_answered_on_topic_in_the_askers_language(
         assert render(expected, name, language) in output, (name, output)
 
 
+@pytest.mark.parametrize(
+    ("language", "question", "reads"),
+    [
+        ("ru", "Сколько времени в неделю нужно наставнику?", "от 1 до 3 часов в неделю"),
+        ("uk", "Скільки часу на тиждень потрібно наставнику?", "від 1 до 3 годин на тиждень"),
+    ],
+)
+async def test_hours_read_in_the_plural_form_of_the_language(
+    service: ConversationService, language: str, question: str, reads: str
+) -> None:
+    """Russian once read "от 1 до 3 часа": the figure's noun takes the language's form."""
+    output = await chat(service, [question], sender=f"e2e-hours-{language}")
+    assert reads in output, output
+
+
 async def test_pipe_mode_prints_buttons_as_numbered_choices_and_numbers_press_them(
     service: ConversationService, expected: ResponseRenderer
 ) -> None:
@@ -146,10 +162,13 @@ async def test_bad_input_gets_a_kind_reply_in_the_current_language(
     sender = f"e2e-bad-{LOCAL_BAD_INPUT.index(message)}"
     await service.handle_text(sender, "Patenlik nedir, nasıl pate olabilirim?")
     replies = await service.handle_text(sender, message)
+    # The limit is written as Turkish writes numbers ("1.000"), in every plural form.
+    limit = format_decimal(service.max_message_chars, locale="tr")
     turkish = {
-        str(entry.string).replace("{limit}", str(service.max_message_chars))
+        form.replace("{limit}", limit)
         for entry in read_catalog("tr")
         if entry.id
+        for form in (entry.string if isinstance(entry.string, tuple) else (entry.string,))
     }
     assert replies
     assert all(reply.language == "tr" and reply.text in turkish for reply in replies), replies

@@ -235,7 +235,7 @@ async def test_a_coordinator_gets_the_statistics(adapter: Any) -> None:
     application, request, _service = adapter
     coordinator = {**USER, "id": 42}
     await application.process_update(update(application, private_text(7, "/stats", coordinator)))
-    assert "status:" in request.sent("sendMessage")[0]["text"]
+    assert "Nach Status:" in request.sent("sendMessage")[0]["text"]
 
 
 async def test_a_slow_answer_gets_a_notice_first(adapter: Any) -> None:
