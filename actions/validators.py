@@ -89,10 +89,13 @@ def looks_like_question_or_command(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("/") or any(char in QUESTION_MARKS for char in stripped):
         return True
-    words = [word.strip(".,!:;\"'«»„“”").casefold() for word in stripped.split()]
+    words = [word.strip(".,!:;\"'«»„“”") for word in stripped.split()]
     words = [word for word in words if word]
-    if len(words) < MIN_QUESTION_WORDS:
+    if len(words) < MIN_QUESTION_WORDS or all(word[0].isupper() for word in words):
+        # Every word capitalised is how names are written ("Wie Ling Chen"); questions
+        # have small words ("ist", "eine"). Scripts without case fall through.
         return False
+    words = [word.casefold() for word in words]
     return words[0] in QUESTION_WORDS or any(word in QUESTION_PARTICLES for word in words[1:])
 
 
