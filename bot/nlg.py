@@ -94,6 +94,7 @@ def _spoken_language_buttons(
             }
         )
     if picks:
+        # Translators: button that ends picking languages; the question names it in quotes.
         done = catalogs.pgettext(language, "language_picks", "Fertig")
         buttons.append({"title": done, "payload": LANGUAGES_DONE_PAYLOAD})
     return buttons
@@ -173,6 +174,7 @@ class ResponseRenderer:
         text = self._catalogs.pgettext(language, source.name, source.text).format_map(values)
         picks = _language_picks(slots) if source.name in LANGUAGE_QUESTIONS else []
         if picks:
+            # Translators: under the languages question, the languages picked so far.
             picked = self._catalogs.pgettext(language, "language_picks", "Ausgewählt: {languages}")
             text += "\n" + picked.format(languages=texts.value("reg_languages", picks))
         if name not in INTRODUCING_RESPONSES and _is_first_bot_message(
