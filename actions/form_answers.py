@@ -24,6 +24,9 @@ STOP_INTENT = "stop"
 YES_NO_SLOTS = frozenset({"reg_consent", "reg_adult"})
 FAQ_INTENT = "faq"
 FORM = "registration_form"
+# Events Rasa adds between a user's message and the form's run: slots set from the
+# message, and the policies' note on how the message was featurized.
+BOOKKEEPING_EVENTS = frozenset({"slot", "user_featurization"})
 
 
 def is_payload(message: dict[str, Any]) -> bool:
@@ -58,12 +61,12 @@ def answered_since_form_ran(events: list[dict[str, Any]]) -> bool:
 
     Rasa runs the form (and its validation) again after an answered question or a
     command; the latest message then has been dealt with and is no answer. The form's
-    own current run (the last action event) and slot events are skipped.
+    own current run (the last action event) and bookkeeping events are skipped.
     """
     seen_form_run = False
     for event in reversed(events):
         kind = event.get("event")
-        if kind == "slot":
+        if kind in BOOKKEEPING_EVENTS:
             continue
         if kind == "action" and event.get("name") == FORM and not seen_form_run:
             seen_form_run = True

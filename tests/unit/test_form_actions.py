@@ -89,6 +89,9 @@ def form_tracker(
     events: list[dict[str, Any]] = [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": latest["text"], "parse_data": latest},
+        {"event": "slot", "name": "language", "value": "de"},
+        # Rasa runs the predicted form with the policies' note already added.
+        {"event": "user_featurization", "use_text_for_featurization": False},
     ]
     if rerun:
         events += [
