@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.audience import audience_named_in, conversation_audience
 from actions.nlu_results import selected_faq_topic
 
 FAQ_RESPONSE_PREFIX = "utter_faq/"
-AUDIENCES = frozenset({"mentor", "family"})
 # The cost answer differs per audience. The ResponseSelector cannot tell who asks
-# "does it cost me anything?", so the conversation decides; unknown: both in one reply.
+# "does it cost me anything?", so the message's own words ("my son") decide, else the
+# conversation; unknown: both in one reply.
 COST_ANSWERS = {"mentor": "costs_and_expenses", "family": "parent_costs"}
 COSTS_FOR_EVERYONE = "utter_costs_for_everyone"
 # Topics only one audience asks about: answering one shows who is asking (the
@@ -30,20 +29,6 @@ AUDIENCE_OF_TOPIC = {
     "parent_child_safety": "family",
     "parent_mentor_language": "family",
 }
-
-
-def conversation_audience(tracker: Tracker) -> str | None:
-    """Return who is asking as far as the conversation shows it, or ``None``.
-
-    The ``audience`` slot (the latest audience-specific topic or registration), then
-    the kind of a registration, then a deep link's audience (``family_ar``).
-    """
-    for value in (tracker.get_slot("audience"), tracker.get_slot("reg_kind")):
-        if value in AUDIENCES:
-            return str(value)
-    metadata = tracker.latest_message.get("metadata") or {}
-    parts = re.split(r"[_-]", str(metadata.get("source") or "").lower())
-    return next((part for part in parts if part in AUDIENCES), None)
 
 
 def _response_for(topic: str, *, chosen_by_button: bool, audience: str | None) -> str:
@@ -68,10 +53,11 @@ class ActionAnswerFaq(Action):
         if not topic:
             dispatcher.utter_message(response="utter_rephrase")
             return []
+        audience = audience_named_in(
+            str(tracker.latest_message.get("text") or "")
+        ) or conversation_audience(tracker)
         response = _response_for(
-            topic,
-            chosen_by_button=button_topic is not None,
-            audience=conversation_audience(tracker),
+            topic, chosen_by_button=button_topic is not None, audience=audience
         )
         if response not in (domain.get("responses") or {}):
             dispatcher.utter_message(response="utter_rephrase")

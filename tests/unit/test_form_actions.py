@@ -12,6 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.audience import audience_named_in
 from actions.faq import ActionAnswerFaq
 from actions.registration import ValidateRegistrationForm
 from bot.registration_fields import FAMILY_FIELDS, form_fields
@@ -287,3 +288,31 @@ async def test_the_parents_topic_shows_the_audience_and_a_cost_button_is_answere
         ["utter_faq/costs_and_expenses"],
         {"audience": "mentor"},
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "audience"),
+    [
+        ("Muss ich etwas zahlen, wenn mein Kind einen Paten bekommt?", "family"),
+        ("Is it free for my son?", "family"),
+        ("Çocuğum için pate istiyorum, bu bize bir şeye mal olur mu?", "family"),
+        ("هل يجب أن أدفع شيئا إذا حصل ابني على راعٍ؟", "family"),
+        ("Чи платна програма для моєї дитини?", "family"),
+        ("Сколько это стоит для детей?", "family"),
+        ("Muss ich als Patin etwas bezahlen?", "mentor"),
+        ("Pate olarak bir şey ödemem gerekiyor mu?", "mentor"),
+        ("Do I pay anything as a mentor?", "mentor"),
+        ("Kostet mich das Programm etwas?", None),
+        ("What kind of costs are there?", None),
+        ("هل يكلفني البرنامج شيئاً؟", None),
+        ("Сонра ödeme var mı?", None),
+    ],
+)
+def test_a_message_says_itself_who_asks_or_not(typed: str, audience: str | None) -> None:
+    assert audience_named_in(typed) == audience
+
+
+async def test_who_the_question_names_beats_the_conversation_and_the_selector() -> None:
+    question = message("Is it free for my son?", "faq", faq_topic="costs_and_expenses")
+    responses, _ = await answer(faq_tracker(question, audience="mentor"))
+    assert responses == ["utter_faq/parent_costs"]
