@@ -10,11 +10,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from actions.form_answers import SKIP, pressed_choice, typed_choice, yes_or_no
+from actions.form_answers import (
+    SKIP,
+    answer_to,
+    answered_since_form_ran,
+    is_payload,
+    pressed_choice,
+    typed_choice,
+    yes_or_no,
+)
 from actions.validators import (
     OTHER_MUNICIPALITY,
     clean_free_text,
     clean_name,
+    is_language_code,
+    looks_like_question_or_command,
     match_municipality,
     normalise_email,
     normalise_phone,
@@ -35,10 +45,13 @@ REGISTRATION_SLOTS = (
     "reg_consent", "reg_name", "reg_contact_method", "reg_phone", "reg_email",
     "reg_municipality", "reg_adult", "reg_interests", "reg_languages", "reg_hours",
     "reg_heard_from", "reg_child_age", "reg_home_languages", "reg_support", "reg_wishes",
-    "reg_edit_field", "reg_confirm", "reg_retries", "reg_editing",
+    "reg_edit_field", "reg_confirm", "reg_retries", "reg_editing", "reg_language_picks",
 )  # fmt: skip
 MAX_INVALID_ANSWERS = 2
 MAX_FREE_TEXT = 500
+LANGUAGE_SLOTS = frozenset({"reg_languages", "reg_home_languages"})
+# The "done" button under the language toggles (bot/nlg.py).
+LANGUAGES_DONE = "done"
 
 
 def reset_registration() -> list[EventType]:
@@ -63,9 +76,11 @@ class ActionStartRegistration(Action):
         """Reset the form and remember which kind of registration it is."""
         kind = next(tracker.get_latest_entity_values("registration_kind"), None)
         metadata = tracker.latest_message.get("metadata") or {}
+        kind = "family" if kind == "family" else "mentor"
         return [
             *reset_registration(),
-            SlotSet("reg_kind", "family" if kind == "family" else "mentor"),
+            SlotSet("reg_kind", kind),
+            SlotSet("audience", kind),
             SlotSet("reg_source", metadata.get("source")),
         ]
 
@@ -92,6 +107,20 @@ class ValidateRegistrationForm(FormValidationAction):
         fields = form_fields(tracker.get_slot("reg_kind"), tracker.get_slot("reg_contact_method"))
         editing = ["reg_edit_field"] if tracker.get_slot("reg_editing") else []
         return ["reg_consent", *fields, *editing, "reg_confirm"]
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Take the latest message as the answer to the open question, if it is one.
+
+        Commands (/delete, /help …), topic buttons and "stop" are no answer: nothing is
+        extracted, Rasa's form steps aside and the rules handle the message.
+        """
+        slot = tracker.get_slot("requested_slot")
+        if not slot or not answered_since_form_ran(tracker.events):
+            return []
+        answer = answer_to(str(slot), tracker.latest_message)
+        return [] if answer is None else [SlotSet(str(slot), answer)]
 
     def _invalid(
         self, slot: str, response: str, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -148,10 +177,14 @@ class ValidateRegistrationForm(FormValidationAction):
     def validate_reg_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Keep the name as written if it looks like one."""
+        """Keep the name as written if it looks like one; refuse questions kindly."""
         skipped = self._skipped("reg_name", tracker)
         if skipped:
             return skipped
+        if looks_like_question_or_command(str(value)):
+            return self._invalid(
+                "reg_name", "utter_invalid_reg_name_question", dispatcher, tracker
+            )
         name = clean_name(str(value))
         if name is None:
             return self._invalid("reg_name", "utter_invalid_reg_name", dispatcher, tracker)
@@ -221,14 +254,28 @@ class ValidateRegistrationForm(FormValidationAction):
     def _languages(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
+        """Toggle a pressed language, finish with "done", or take a typed list."""
         skipped = self._skipped(slot, tracker)
         if skipped:
-            return skipped
+            return {**skipped, "reg_language_picks": None}
+        picks = [str(code) for code in tracker.get_slot("reg_language_picks") or ()]
         pressed = pressed_choice(tracker.latest_message)
-        codes = [pressed] if pressed else parse_languages(str(value))
+        if pressed == LANGUAGES_DONE and picks:
+            return {slot: picks, "reg_language_picks": None}
+        if pressed and is_language_code(pressed):
+            # Not answered yet: the question comes again with the toggles updated.
+            toggled = [code for code in picks if code != pressed]
+            if pressed not in picks:
+                toggled.append(pressed)
+            return {slot: None, "reg_language_picks": toggled}
+        codes = [] if pressed else parse_languages(str(value))
         if not codes:
             return self._invalid(slot, "utter_invalid_languages", dispatcher, tracker)
-        return {slot: codes}
+        # A typed list completes the answer, together with anything pressed before.
+        return {
+            slot: [*picks, *(code for code in codes if code not in picks)],
+            "reg_language_picks": None,
+        }
 
     def validate_reg_languages(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -260,22 +307,29 @@ class ValidateRegistrationForm(FormValidationAction):
         """The kind of support the family wishes."""
         return self._choice("reg_support", value, dispatcher, tracker)
 
-    def _free_text(self, slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
+    def _free_text(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         skipped = self._skipped(slot, tracker)
+        if skipped:
+            return skipped
+        if is_payload(tracker.latest_message):
+            # An old button of another question is no free-text answer.
+            return self._invalid(slot, "utter_invalid_choice", dispatcher, tracker)
         text = clean_free_text(str(value), MAX_FREE_TEXT)
-        return skipped or {slot: text or SKIPPED}
+        return {slot: text or SKIPPED}
 
     def validate_reg_heard_from(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Optional free text."""
-        return self._free_text("reg_heard_from", value, tracker)
+        return self._free_text("reg_heard_from", value, dispatcher, tracker)
 
     def validate_reg_wishes(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Optional free text."""
-        return self._free_text("reg_wishes", value, tracker)
+        return self._free_text("reg_wishes", value, dispatcher, tracker)
 
     def validate_reg_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -299,7 +353,12 @@ class ValidateRegistrationForm(FormValidationAction):
         choice = pressed_choice(tracker.latest_message)
         if choice not in fields:
             return self._invalid("reg_edit_field", "utter_invalid_choice", dispatcher, tracker)
-        return {choice: None, "reg_edit_field": choice, "reg_editing": False}
+        changed: dict[str, Any] = {choice: None, "reg_edit_field": choice, "reg_editing": False}
+        if choice in LANGUAGE_SLOTS:
+            # The toggles start from the languages given before.
+            before = tracker.get_slot(choice)
+            changed["reg_language_picks"] = before if isinstance(before, list) else None
+        return changed
 
 
 class ActionSubmitRegistration(Action):

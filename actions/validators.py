@@ -63,6 +63,48 @@ def clean_free_text(text: str, limit: int) -> str:
     return " ".join(clean_input(text).split())[:limit]
 
 
+QUESTION_MARKS = frozenset("?؟¿")
+# Words that open a question in our languages. Only unambiguous ones: words that are
+# also names somewhere ("Kim", "Can", "Will", "Ли", "Ma", "Do") are left out, and a
+# question word alone ("Wie", "Ne") is never enough; "de"/"де" opens names too.
+QUESTION_WORDS = frozenset(
+    """
+    was wer wie wo wann warum wieso weshalb welche welcher welches wozu woher wohin
+    kann kostet muss gibt darf brauche
+    what who how where when why which does
+    ne nasıl neden niçin nerede nereye hangi kaç
+    ماذا ما من كيف أين متى لماذا هل كم
+    що хто як коли чому навіщо який яка яке які скільки чи
+    что кто как где когда почему зачем какой какая какое какие сколько
+    """.split()
+)
+# Turkish asks with a particle after the word ("ücretli mı"); "mi" and "mu" are left
+# out because they are parts of names too ("Kim Mi Ra").
+QUESTION_PARTICLES = frozenset({"mı", "mü", "misin", "mısın", "musun", "müsün"})
+MIN_QUESTION_WORDS = 3
+
+
+def looks_like_question_or_command(text: str) -> bool:
+    """Return whether a text meant as a name is clearly a question or a command.
+
+    A command starts with "/"; a question has a question mark (Latin, Arabic or
+    Spanish) or, in three words or more, starts with a question word or has a Turkish
+    question particle ("Was ist eine Patenschaft", "Bu ücretli mı"). Names of one or
+    two words are never taken for a question without a question mark.
+    """
+    stripped = text.strip()
+    if stripped.startswith("/") or any(char in QUESTION_MARKS for char in stripped):
+        return True
+    words = [word.strip(".,!:;\"'«»„“”") for word in stripped.split()]
+    words = [word for word in words if word]
+    if len(words) < MIN_QUESTION_WORDS or all(word[0].isupper() for word in words):
+        # Every word capitalised is how names are written ("Wie Ling Chen"); questions
+        # have small words ("ist", "eine"). Scripts without case fall through.
+        return False
+    words = [word.casefold() for word in words]
+    return words[0] in QUESTION_WORDS or any(word in QUESTION_PARTICLES for word in words[1:])
+
+
 def _fold(text: str) -> str:
     """Fold text for tolerant matching: transliterate, drop umlaut e's, casefold."""
     ascii_text = anyascii(text).casefold()
@@ -86,6 +128,11 @@ def match_municipality(text: str, municipalities: Sequence[str]) -> str | None:
     if best is None or best[1] < MUNICIPALITY_MIN_SCORE:
         return None
     return choices[best[0]]
+
+
+def is_language_code(code: str) -> bool:
+    """Return whether ``code`` is an ISO 639-1 code of a language we can name."""
+    return code in _language_names().values()
 
 
 @cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -74,22 +74,40 @@ def _did_you_mean_buttons(
     return buttons
 
 
-# Languages offered as buttons when the form asks which languages someone speaks;
-# any other language can be typed. Named by CLDR in the reader's language.
+# Languages offered as toggle buttons when the form asks which languages someone
+# speaks; any other language can be typed. Named by CLDR in the reader's language.
 SPOKEN_LANGUAGE_CHOICES = ("de", "tr", "ar", "uk", "ru", "en", "ku", "fa")
+LANGUAGE_QUESTIONS = frozenset({"utter_ask_reg_languages", "utter_ask_reg_home_languages"})
+# The languages pressed so far (actions/registration.py), shown as selected.
+LANGUAGE_PICKS_SLOT = "reg_language_picks"
+PICKED_MARK = "✓ "
+LANGUAGES_DONE_PAYLOAD = '/inform{"choice": "done"}'
 
 
 def _spoken_language_buttons(
-    _catalogs: Catalogs, language: str, _arguments: Mapping[str, Any]
+    catalogs: Catalogs, language: str, picks: Sequence[str]
 ) -> list[Button]:
     names = Locale.parse(get_language(language).locale.split("@")[0]).languages
-    return [
-        {
-            "title": names.get(code, code)[:1].upper() + names.get(code, code)[1:],
-            "payload": "/inform" + json.dumps({"choice": code}),
-        }
-        for code in SPOKEN_LANGUAGE_CHOICES
-    ]
+    buttons = []
+    for code in SPOKEN_LANGUAGE_CHOICES:
+        name = names.get(code, code)
+        title = name[:1].upper() + name[1:]
+        buttons.append(
+            {
+                "title": PICKED_MARK + title if code in picks else title,
+                "payload": "/inform" + json.dumps({"choice": code}),
+            }
+        )
+    if picks:
+        # Translators: button that ends picking languages; the question names it in quotes.
+        done = catalogs.pgettext(language, "language_picks", "Fertig")
+        buttons.append({"title": done, "payload": LANGUAGES_DONE_PAYLOAD})
+    return buttons
+
+
+def _language_picks(slots: Mapping[str, Any]) -> list[str]:
+    picks = slots.get(LANGUAGE_PICKS_SLOT)
+    return [str(code) for code in picks] if isinstance(picks, list) else []
 
 
 GeneratedButtons = Callable[[Catalogs, str, Mapping[str, Any]], list[Button]]
@@ -98,8 +116,6 @@ GENERATED_BUTTONS: dict[str, GeneratedButtons] = {
     "utter_offer_language": lambda _catalogs, _language, _arguments: language_buttons(),
     "utter_choose_language": lambda _catalogs, _language, _arguments: language_buttons(),
     "utter_did_you_mean": _did_you_mean_buttons,
-    "utter_ask_reg_languages": _spoken_language_buttons,
-    "utter_ask_reg_home_languages": _spoken_language_buttons,
 }
 
 
@@ -176,6 +192,11 @@ class ResponseRenderer:
             "name": str((arguments or {}).get("name") or ""),
         }
         text = self._catalogs.pgettext(language, source.name, source.text).format_map(values)
+        picks = _language_picks(slots) if source.name in LANGUAGE_QUESTIONS else []
+        if picks:
+            # Translators: under the languages question, the languages picked so far.
+            picked = self._catalogs.pgettext(language, "language_picks", "Ausgewählt: {languages}")
+            text += "\n" + picked.format(languages=texts.value("reg_languages", picks))
         if name not in INTRODUCING_RESPONSES and _is_first_bot_message(tracker):
             intro = self._catalogs.pgettext(
                 language,
@@ -204,6 +225,8 @@ class ResponseRenderer:
             buttons.extend(generate(self._catalogs, language, arguments or {}))
         if source.name == "utter_ask_reg_edit_field":
             buttons.extend(texts.edit_buttons(slots))
+        if source.name in LANGUAGE_QUESTIONS:
+            buttons.extend(_spoken_language_buttons(self._catalogs, language, picks))
         return {
             "text": text,
             "buttons": buttons,

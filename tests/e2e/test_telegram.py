@@ -270,10 +270,15 @@ async def registered(
     await mentor.say("Sindelfingen")
     await mentor.press(button(catalogs, "tr", "utter_ask_reg_adult", "Ja"))
     await mentor.press(button(catalogs, "tr", "utter_ask_reg_interests", "Kinder"))
-    await mentor.say("Türkçe ve Almanca")
+    # Several languages by toggle buttons: each press comes back with the updated ones.
+    await mentor.press("Türkçe")
+    assert "✓ Türkçe" in str(mentor.last[-1].get("reply_markup"))
+    await mentor.press("Almanca")
+    await mentor.press(catalogs.pgettext("tr", "language_picks", "Fertig"))
     await mentor.press(button(catalogs, "tr", "utter_ask_reg_hours", "3 bis 4 Stunden"))
     summary = await mentor.say("Flyer")
     assert "Ayşe Demir" in summary and "Sindelfingen" in summary
+    assert "Türkçe, Almanca" in summary
     saved = await mentor.press(button(catalogs, "tr", "utter_ask_reg_confirm", "Ja, speichern"))
     assert rendered(expected, "utter_registration_saved", "tr", name="Ayşe Demir") in saved
     return mentor

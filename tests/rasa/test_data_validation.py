@@ -32,6 +32,8 @@ SENT_BY_CUSTOM_ACTIONS = {
     "utter_invalid_choice": "actions/registration.py",
     "utter_invalid_languages": "actions/registration.py",
     "utter_invalid_reg_name": "actions/registration.py",
+    "utter_invalid_reg_name_question": "actions/registration.py",
+    "utter_costs_for_everyone": "actions/faq.py",
     "utter_invalid_reg_phone": "actions/registration.py",
     "utter_invalid_reg_email": "actions/registration.py",
     "utter_invalid_reg_municipality": "actions/registration.py",

@@ -145,3 +145,22 @@ def test_placeholders_are_found() -> None:
         "office_name",
         "district_name",
     }
+
+
+@pytest.mark.parametrize("question", ["utter_ask_reg_languages", "utter_ask_reg_home_languages"])
+def test_language_toggles_show_the_picked_ones_and_done(
+    renderer: ResponseRenderer, catalogs: Catalogs, question: str
+) -> None:
+    first = renderer.render(question, tracker("tr"))
+    assert "Türkçe" in [button["title"] for button in first["buttons"]]
+    assert not any(button["payload"] == '/inform{"choice": "done"}' for button in first["buttons"])
+    state = {**tracker("tr"), "slots": {"language": "tr", "reg_language_picks": ["tr", "de"]}}
+    picked = renderer.render(question, state)
+    titles = {button["title"]: button["payload"] for button in picked["buttons"]}
+    assert titles["✓ Türkçe"] == '/inform{"choice": "tr"}'
+    assert titles["✓ Almanca"] == '/inform{"choice": "de"}'
+    assert titles["Arapça"] == '/inform{"choice": "ar"}'
+    assert titles[catalogs.pgettext("tr", "language_picks", "Fertig")] == (
+        '/inform{"choice": "done"}'
+    )
+    assert picked["text"].endswith("Seçtikleriniz: Türkçe, Almanca")

@@ -6,6 +6,7 @@ import pytest
 
 from actions.validators import (
     clean_name,
+    looks_like_question_or_command,
     match_municipality,
     normalise_email,
     normalise_phone,
@@ -95,3 +96,27 @@ def test_municipalities_match_tolerantly(
 )
 def test_languages_become_iso_codes(typed: str, expected: list[str]) -> None:
     assert parse_languages(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ayşe Yılmaz", "Can", "Kim", "Kim Mi Ra", "Ngo Thi Minh", "Do Van Long", "Will Smith",
+        "Maria de los Angeles Garcia", "Wie Ling Chen", "Anna-Lena", "فاطمة الزهراء", "محمد",
+        "Олена Коваленко", "Анна-Мария Де Ла Круз", "Ли Мин Хо", "Mehmet Can Öztürk",
+    ],
+)  # fmt: skip
+def test_real_names_in_every_script_are_not_taken_for_questions(name: str) -> None:
+    assert not looks_like_question_or_command(name)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Was ist eine Patenschaft?", "/delete_my_data", "What does it cost", "ما هي الرعاية؟",
+        "Что такое наставничество", "Скільки це коштує", "Patenlik nedir?",
+        "Bu ücretli mı", "Nasıl pate olurum",
+    ],
+)  # fmt: skip
+def test_questions_and_commands_are_not_names(typed: str) -> None:
+    assert looks_like_question_or_command(typed)
