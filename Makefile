@@ -83,8 +83,8 @@ run: setup train ## Start everything; without TELEGRAM_BOT_TOKEN, chat in the te
 
 .PHONY: lint
 lint: $(VENV)/.installed ## ruff and mypy
-	$(VENV)/bin/ruff check bot actions tests
-	$(VENV)/bin/ruff format --check bot actions tests
+	$(VENV)/bin/ruff check bot actions tests rasa_plugins
+	$(VENV)/bin/ruff format --check bot actions tests rasa_plugins
 	$(VENV)/bin/mypy
 
 .PHONY: test

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
 
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -22,7 +21,7 @@ def write(model: TextModel, model_storage: ModelStorage, resource: Resource) -> 
         persistence.save(model, folder, MODEL_FILE)
 
 
-def read(model_storage: ModelStorage, resource: Resource) -> Optional[TextModel]:
+def read(model_storage: ModelStorage, resource: Resource) -> TextModel | None:
     """Load the component's model; ``None`` when it was never trained (no data)."""
     try:
         with model_storage.read_from(resource) as folder:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,13 +27,13 @@ RANKING_LENGTH = "ranking_length"
 FLAT_LABELS = "flat_labels"
 
 
-def merge_sub_labels(ranking: List[Tuple[str, float]]) -> List[Tuple[str, float]]:
+def merge_sub_labels(ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Sum the probabilities of ``intent/key`` labels into ``intent``, most probable first.
 
     A model trained on FAQ topics as separate labels still reports the FAQ as the one
     intent ``faq``, as Rasa's classifiers do for a retrieval intent.
     """
-    totals: Dict[str, float] = {}
+    totals: dict[str, float] = {}
     for label, probability in ranking:
         intent = label.split("/", 1)[0]
         totals[intent] = totals.get(intent, 0.0) + probability
@@ -50,7 +50,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Return the default settings (see :class:`TextModelConfig`)."""
         return {
             **TextModelConfig().as_dict(),
@@ -62,10 +62,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[TextModel] = None,
+        model: TextModel | None = None,
     ) -> None:
         """Create the component; ``model`` is the trained model, if any."""
         self.config = {**self.get_default_config(), **config}
@@ -76,23 +76,23 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         """Create an untrained component."""
         return cls(config, model_storage, resource)
 
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         """Load the trained component from the model storage."""
         return cls(config, model_storage, resource, _storage.read(model_storage, resource))
 
@@ -113,13 +113,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         _storage.write(self.model, self._model_storage, self._resource)
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Set ``intent`` and ``intent_ranking`` on every message."""
         if self.model is None:
             return messages
         rankings = self.model.rankings([message.get(TEXT) or "" for message in messages])
         length = int(self.config[RANKING_LENGTH])
-        for message, ranking in zip(messages, rankings):
+        for message, ranking in zip(messages, rankings, strict=False):
             merged = merge_sub_labels(ranking)
             entries = [
                 {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List
 
 import skops.io as sio
 
@@ -19,7 +18,10 @@ def save(model: TextModel, folder: Path, name: str) -> None:
     """Write a trained model to ``<folder>/<name>.skops`` and its settings to JSON."""
     sio.dump(model.pipeline, folder / f"{name}.skops")
     (folder / f"{name}.config.json").write_text(
-        json.dumps(model.config.as_dict(), sort_keys=True), encoding="utf-8"
+        json.dumps(
+            {"config": model.config.as_dict(), "temperature": model.temperature}, sort_keys=True
+        ),
+        encoding="utf-8",
     )
 
 
@@ -33,12 +35,11 @@ def load(folder: Path, name: str) -> TextModel:
     path = folder / f"{name}.skops"
     if not path.exists():
         raise FileNotFoundError(path)
-    untrusted: List[str] = list(sio.get_untrusted_types(file=path))
+    untrusted: list[str] = list(sio.get_untrusted_types(file=path))
     refused = [name for name in untrusted if not name.startswith(_TRUSTED_PREFIXES)]
     if refused:
         raise ValueError(f"refusing to load {path.name}: untrusted types {refused}")
     pipeline = sio.load(path, trusted=untrusted)
-    config = TextModelConfig.from_mapping(
-        json.loads((folder / f"{name}.config.json").read_text(encoding="utf-8"))
-    )
-    return TextModel(config, pipeline)
+    meta = json.loads((folder / f"{name}.config.json").read_text(encoding="utf-8"))
+    config = TextModelConfig.from_mapping(meta["config"])
+    return TextModel(config, pipeline, float(meta["temperature"]))

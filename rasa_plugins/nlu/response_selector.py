@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -46,18 +46,18 @@ class LinearResponseSelector(GraphComponent, IntentClassifier):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Return the default settings (see :class:`TextModelConfig`)."""
         return {**TextModelConfig().as_dict(), RETRIEVAL_INTENT: None, RANKING_LENGTH: 10}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[TextModel] = None,
-        responses: Optional[Dict[Text, List[Dict[Text, Any]]]] = None,
-        all_retrieval_intents: Optional[List[Text]] = None,
+        model: TextModel | None = None,
+        responses: dict[str, list[dict[str, Any]]] | None = None,
+        all_retrieval_intents: list[str] | None = None,
     ) -> None:
         """Create the component with its trained model and the responses, if any."""
         self.config = {**self.get_default_config(), **config}
@@ -68,7 +68,7 @@ class LinearResponseSelector(GraphComponent, IntentClassifier):
         self.all_retrieval_intents = all_retrieval_intents or []
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         """Refuse a configuration without a retrieval intent."""
         if not config.get(RETRIEVAL_INTENT):
             raise ValueError("LinearResponseSelector needs 'retrieval_intent' (e.g. faq).")
@@ -76,23 +76,23 @@ class LinearResponseSelector(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LinearResponseSelector":
+    ) -> LinearResponseSelector:
         """Create an untrained component."""
         return cls(config, model_storage, resource)
 
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LinearResponseSelector":
+    ) -> LinearResponseSelector:
         """Load the trained component from the model storage."""
         model = _storage.read(model_storage, resource)
         if model is None:
@@ -109,7 +109,7 @@ class LinearResponseSelector(GraphComponent, IntentClassifier):
         )
 
     @property
-    def retrieval_intent(self) -> Text:
+    def retrieval_intent(self) -> str:
         """The retrieval intent this selector answers (e.g. ``faq``)."""
         return str(self.config[RETRIEVAL_INTENT])
 
@@ -140,13 +140,13 @@ class LinearResponseSelector(GraphComponent, IntentClassifier):
             )
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Add the selected response key and its ranking to every message."""
         if self.model is None:
             return messages
         rankings = self.model.rankings([message.get(TEXT) or "" for message in messages])
         length = int(self.config[RANKING_LENGTH])
-        for message, ranking in zip(messages, rankings):
+        for message, ranking in zip(messages, rankings, strict=False):
             key, confidence = ranking[0]
             utter_action = intent_response_key_to_template_key(key)
             prediction = {
