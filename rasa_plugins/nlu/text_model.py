@@ -186,7 +186,12 @@ class TextModel:
         self.temperature = temperature
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TextModel:
-        """Train on texts and their labels (and, for the SVM, fit its temperature)."""
+        """Train on texts and their labels (and, for the SVM, fit its temperature).
+
+        The temperature matters beyond the fallback thresholds: the intent classifier
+        sums the FAQ topics' probabilities into ``faq``, and with uncalibrated (too flat)
+        probabilities that sum would win for every message.
+        """
         normalised = [normalise(text, self.config.strip_accents) for text in texts]
         truth = np.asarray(labels, dtype=object)
         self.pipeline.fit(normalised, truth)
