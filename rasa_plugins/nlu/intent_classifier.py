@@ -25,18 +25,30 @@ from rasa_plugins.nlu.text_model import TextModel, TextModelConfig
 
 RANKING_LENGTH = "ranking_length"
 FLAT_LABELS = "flat_labels"
+FAQ_CONFIDENCE = "sub_label_confidence"
 
 
-def merge_sub_labels(ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Sum the probabilities of ``intent/key`` labels into ``intent``, most probable first.
+def merge_sub_labels(
+    ranking: list[tuple[str, float]], combine: str = "sum"
+) -> list[tuple[str, float]]:
+    """Report ``intent/key`` labels as their ``intent``, most probable first.
 
     A model trained on FAQ topics as separate labels still reports the FAQ as the one
     intent ``faq``, as Rasa's classifiers do for a retrieval intent.
+
+    Args:
+        ranking: Labels and probabilities.
+        combine: ``sum``: the intent's probability is the sum over its keys (the
+            ranking stays a distribution); ``max``: it is its most probable key's, so an
+            FAQ question whose topic is unclear gets a low confidence and a fallback.
     """
     totals: dict[str, float] = {}
     for label, probability in ranking:
         intent = label.split("/", 1)[0]
-        totals[intent] = totals.get(intent, 0.0) + probability
+        if combine == "sum":
+            totals[intent] = totals.get(intent, 0.0) + probability
+        else:
+            totals[intent] = max(totals.get(intent, 0.0), probability)
     return sorted(totals.items(), key=lambda item: -item[1])
 
 
@@ -57,6 +69,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             # Train one label per FAQ topic and report their sum as ``faq``: the topics
             # are distinct clusters, one ``faq`` label would have to span all of them.
             FLAT_LABELS: True,
+            # How the keys' probabilities make the intent's (see merge_sub_labels).
+            FAQ_CONFIDENCE: "sum",
             RANKING_LENGTH: 10,
         }
 
@@ -120,7 +134,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         rankings = self.model.rankings([message.get(TEXT) or "" for message in messages])
         length = int(self.config[RANKING_LENGTH])
         for message, ranking in zip(messages, rankings, strict=False):
-            merged = merge_sub_labels(ranking)
+            merged = merge_sub_labels(ranking, str(self.config[FAQ_CONFIDENCE]))
             entries = [
                 {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
                 for name, confidence in merged

@@ -62,6 +62,9 @@ class Prediction:
     confidence: float
     second: float
     topic: str | None
+    # the same with an intent's confidence taken as its best key's (not the sum)
+    max_confidence: float = 0.0
+    max_second: float = 0.0
 
 
 def load_training_data(folder: Path) -> list[Example]:
@@ -138,7 +141,15 @@ def predict_fold(variant: Variant, train: list[Example], test: list[Example]) ->
         for index, ranking, topics in zip(indices, intent_rankings, topic_rankings, strict=True):
             merged = merge_sub_labels(ranking)
             second = merged[1][1] if len(merged) > 1 else 0.0
-            answers[index] = Prediction(merged[0][0], merged[0][1], second, topics[0][0])
+            by_max = merge_sub_labels(ranking, "max")
+            answers[index] = Prediction(
+                merged[0][0],
+                merged[0][1],
+                second,
+                topics[0][0],
+                by_max[0][1],
+                by_max[1][1] if len(by_max) > 1 else 0.0,
+            )
     return [answers[i] for i in range(len(test))]
 
 
@@ -177,7 +188,10 @@ def is_exact_right(example: Example, prediction: Prediction) -> bool:
 
 
 def choose_thresholds(
-    examples: list[Example], predictions: list[Prediction], budget: float = 0.01
+    examples: list[Example],
+    predictions: list[Prediction],
+    budget: float = 0.01,
+    combine: str = "sum",
 ) -> tuple[float, float, str]:
     """Pick FallbackClassifier's thresholds on out-of-fold predictions.
 
@@ -190,8 +204,12 @@ def choose_thresholds(
         The threshold, the ambiguity threshold and a line describing the choice.
     """
     right = np.array([is_exact_right(e, p) for e, p in zip(examples, predictions, strict=True)])
-    confidence = np.array([p.confidence for p in predictions])
-    margin = confidence - np.array([p.second for p in predictions])
+    if combine == "sum":
+        confidence = np.array([p.confidence for p in predictions])
+        margin = confidence - np.array([p.second for p in predictions])
+    else:
+        confidence = np.array([p.max_confidence for p in predictions])
+        margin = confidence - np.array([p.max_second for p in predictions])
     best = (0.0, 0.0, -1, 0)
     for threshold in np.round(np.arange(0.0, 0.81, 0.02), 2):
         for ambiguity in np.round(np.arange(0.0, 0.31, 0.02), 2):
@@ -203,7 +221,8 @@ def choose_thresholds(
     threshold, ambiguity, caught, lost = best
     wrong = int((~right).sum())
     note = (
-        f"threshold {threshold:.2f}, ambiguity {ambiguity:.2f}: asks back on {caught} of "
+        f"{combine}: threshold {threshold:.2f}, ambiguity {ambiguity:.2f}: "
+        f"asks back on {caught} of "
         f"{wrong} wrong answers and {lost} of {int(right.sum())} right ones "
         f"({len(examples)} out-of-fold predictions)"
     )
@@ -241,7 +260,9 @@ def main() -> None:
             f"| {name} | {seconds:.0f} | " + " | ".join(cells) + f" | {overall:.3f} |", flush=True
         )
         if args.thresholds and number == 0:
-            print("\nFallback: " + choose_thresholds(examples, predictions)[2] + "\n", flush=True)
+            for combine in ("sum", "max"):
+                note = choose_thresholds(examples, predictions, combine=combine)[2]
+                print(f"\nFallback, {note}\n", flush=True)
 
 
 if __name__ == "__main__":
