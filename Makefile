@@ -91,8 +91,8 @@ run: ## Start everything; without TELEGRAM_BOT_TOKEN, chat in the terminal
 
 .PHONY: lint
 lint: $(VENV)/.installed ## ruff and mypy
-	$(VENV)/bin/ruff check bot actions tests
-	$(VENV)/bin/ruff format --check bot actions tests
+	$(VENV)/bin/ruff check bot actions tests rasa_plugins
+	$(VENV)/bin/ruff format --check bot actions tests rasa_plugins
 	$(VENV)/bin/mypy
 
 .PHONY: test
@@ -110,6 +110,14 @@ benchmark-export: $(VENV)/.installed ## Time and peak memory of exporting 100,00
 .PHONY: benchmark-ngrams
 benchmark-ngrams: $(VENV)/.installed ## Share of held-out character n-grams the featurizer knows, per language
 	$(PY) -m tests.benchmarks.ngram_coverage
+
+.PHONY: benchmark-nlu
+benchmark-nlu: $(VENV)/.installed $(VENV_RASA)/.installed ## Linear NLU vs DIET: training time, size, parse latency, accuracy (~20 min)
+	$(PY) -m tests.benchmarks.nlu_compare --configs config.yml config-diet.yml
+
+.PHONY: benchmark-nlu-cv
+benchmark-nlu-cv: $(VENV_RASA)/.installed ## 5-fold cross-validation of the linear NLU's settings on nlu_data/
+	PYTHONPATH=. $(VENV_RASA)/bin/python -m tests.benchmarks.nlu_cv --thresholds
 
 .PHONY: benchmark-telegram
 benchmark-telegram: setup train ## 50 users chatting at once through the Bot API emulator (p50/p95, lost replies)

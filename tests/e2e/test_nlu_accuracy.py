@@ -1,21 +1,27 @@
-"""NLU accuracy per language on the held-out sets (tests/nlu/<language>*.yml).
+"""NLU accuracy per language on the held-out sets (tests/nlu/), against the real Rasa server.
 
-Two figures per language (see docs/benchmarks.md):
+Figures (docs/benchmarks.md):
 - intent accuracy, the FAQ counting as one intent (Rasa's own intent accuracy);
-- exact accuracy, where an FAQ also needs the right topic from the ResponseSelector.
+- exact accuracy, where an FAQ also needs the right topic from the response selector;
+- out of scope: the share of off-topic and nonsense messages (tests/nlu/oos/) that get a
+  fallback ("did you mean …?") or ``out_of_scope`` instead of an answer;
+- the hard set (tests/nlu/hard/): long messages, transliteration, near-neighbour topics.
 
-The foundation issue's target is an intent accuracy of 0.90 in every language, and it is
-enforced for every language. The lowest figures of the last trainings (docs/benchmarks.md:
-two random seeds of this configuration) are 0.917 for Turkish and Arabic and 0.928-0.967
-for the others, three or more messages above the target. The exact accuracy has a floor
-a little below its lowest figure (0.822).
+Floors: issue 10 asks for an exact accuracy of at least the shipped DIET figures in every
+language (enforced) and an intent accuracy of at least 0.92 (met except in Arabic, 0.906;
+the enforced floor is the earlier 0.90). The linear NLU is deterministic (liblinear
+with a fixed seed), so a retraining on the same data gives the same figures; the floors are
+therefore the targets themselves, with no margin below them. The spread between the five
+cross-validation folds (0.01-0.03 per language) says how far a change of the training
+data may move them. The out-of-scope and hard-set floors are the lowest figures of the
+shipped model, below issue 10's target of 0.90 (docs/benchmarks.md says what is missing).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import evaluate_language, held_out_examples, markdown_table
+from bot.evaluation import evaluate_language, held_out_examples, load_examples, markdown_table
 from bot.language_detection import LanguageDetection
 from bot.languages import LANGUAGES
 from bot.settings import Settings
@@ -23,8 +29,20 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
+# Issue 10 asks for 0.92; Arabic reaches 0.906 (docs/benchmarks.md), so the enforced floor
+# stays at the project's earlier bar of 0.90 until Arabic data from native speakers lifts it.
 TARGET_INTENT_ACCURACY = 0.90
-EXACT_ACCURACY_FLOOR = 0.78
+# The shipped DIET + ResponseSelector figures (docs/benchmarks.md, 2026-12-01).
+DIET_EXACT_ACCURACY = {
+    "de": 0.906,
+    "en": 0.844,
+    "tr": 0.833,
+    "ar": 0.822,
+    "uk": 0.872,
+    "ru": 0.889,
+}
+OUT_OF_SCOPE_FLOOR = 0.70
+HARD_EXACT_FLOOR = 0.83
 EVALUATED = [language.code for language in LANGUAGES if language.detector_name]
 
 
@@ -48,5 +66,37 @@ def test_accuracy_per_language(
         report.intent_accuracy,
         worst,
     )
-    assert report.accuracy >= EXACT_ACCURACY_FLOOR, (language, report.accuracy, worst)
+    assert report.accuracy >= DIET_EXACT_ACCURACY[language], (language, report.accuracy, worst)
     assert report.language_wrong <= 0.02 * report.total, "language detection regressed"
+
+
+@pytest.mark.parametrize("language", EVALUATED)
+def test_out_of_scope_messages_get_no_answer(
+    servers: Settings, detection: LanguageDetection, language: str
+) -> None:
+    examples = load_examples(ROOT / "tests" / "nlu" / "oos" / f"{language}.yml")
+    report = evaluate_language(
+        servers.rasa_url,
+        language,
+        examples,
+        detection,
+        token=servers.rasa_token.get_secret_value(),
+    )
+    # A fallback is not out_of_scope, so the report counts it apart from the right ones.
+    handled = (report.correct + report.fallbacks) / report.total
+    answered = [pair for pair in report.confusions.most_common() if pair[0][1] != "nlu_fallback"]
+    assert handled >= OUT_OF_SCOPE_FLOOR, (language, handled, answered)
+
+
+@pytest.mark.parametrize("language", EVALUATED)
+def test_hard_set(servers: Settings, detection: LanguageDetection, language: str) -> None:
+    examples = load_examples(ROOT / "tests" / "nlu" / "hard" / f"{language}.yml")
+    report = evaluate_language(
+        servers.rasa_url,
+        language,
+        examples,
+        detection,
+        token=servers.rasa_token.get_secret_value(),
+    )
+    print(markdown_table([report]))
+    assert report.accuracy >= HARD_EXACT_FLOOR, (language, report.accuracy, report.confusions)

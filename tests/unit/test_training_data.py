@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from bot.evaluation import held_out_examples, training_examples
+from bot.evaluation import held_out_examples, load_examples, training_examples
 from bot.languages import LANGUAGES
 from tests.conftest import ROOT
 
@@ -58,3 +58,18 @@ def test_held_out_set_covers_every_intent_and_is_not_trained_on(language: str) -
     }
     leaked = [example.text for example in held_out if comparable(example.text) in trained]
     assert not leaked
+
+
+@pytest.mark.parametrize("language", LANGUAGE_CODES)
+def test_hard_and_out_of_scope_sets_are_not_trained_on(language: str) -> None:
+    trained = {
+        comparable(example.text)
+        for code in LANGUAGE_CODES
+        for example in training_examples(ROOT / "nlu_data", code)
+    }
+    for kind, minimum in (("hard", 30), ("oos", 30)):
+        examples = load_examples(ROOT / "tests" / "nlu" / kind / f"{language}.yml")
+        assert len(examples) >= minimum, kind
+        assert set(example.label for example in examples) <= domain_labels(), kind
+        leaked = [example.text for example in examples if comparable(example.text) in trained]
+        assert not leaked, kind
