@@ -90,10 +90,7 @@ def notification_text(registration: Registration, *, updated: bool) -> str:
     }
     # Every value the person typed is shown on one line without control or bidi-override
     # characters (bot.safe_text), whatever was stored.
-    slots = {
-        slot: displayable(value) if isinstance(value, str) else value
-        for slot, value in slots.items()
-    }
+    slots = {slot: _shown(value) for slot, value in slots.items()}
     lines = [
         heading.format(id=registration.id, kind=kind),
         texts.summary(slots),
@@ -107,6 +104,15 @@ def notification_text(registration: Registration, *, updated: bool) -> str:
         if key not in DETAIL_SLOTS
     )
     return "\n".join(lines)
+
+
+def _shown(value: Any) -> Any:
+    """Return a stored answer (text or list of texts) with unsafe characters made visible."""
+    if isinstance(value, str):
+        return displayable(value)
+    if isinstance(value, list | tuple):
+        return [displayable(item) if isinstance(item, str) else item for item in value]
+    return value
 
 
 def _plain(value: Any) -> str:

@@ -1,7 +1,7 @@
 """Diagnostic: how much of each held-out set the character n-gram featurizer can see.
 
 Run: ``.venv/bin/python -m tests.benchmarks.ngram_coverage [--no-cap]``
-(``make benchmark-ngrams``). It builds the vocabulary that ``config.yml``'s character
+(``make benchmark-ngrams``). It builds the vocabulary that ``config-diet.yml``'s character
 ``CountVectorsFeaturizer`` (``analyzer: char_wb``) builds from ``nlu_data/``, with that
 featurizer's n-gram sizes, accent stripping and ``max_features`` cut (``--no-cap``: no
 cut), and prints per language the share of the held-out messages' n-gram occurrences that
@@ -122,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-cap", action="store_true", help="ignore max_features")
     arguments = parser.parse_args()
-    settings = featurizer_settings(ROOT / "config.yml")
+    settings = featurizer_settings(ROOT / "config-diet.yml")
     if arguments.no_cap:
         settings = dataclasses.replace(settings, max_features=None)
     evaluated = [language.code for language in LANGUAGES if language.detector_name]

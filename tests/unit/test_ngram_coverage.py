@@ -59,5 +59,5 @@ def test_settings_are_read_from_the_rasa_configuration(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert featurizer_settings(config) == CharNgramSettings(1, 3, True, 10)
-    real = featurizer_settings(ROOT / "config.yml")  # raises if config.yml has none
+    real = featurizer_settings(ROOT / "config-diet.yml")  # raises if it has none
     assert 1 <= real.min_ngram <= real.max_ngram

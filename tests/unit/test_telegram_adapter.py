@@ -365,7 +365,7 @@ async def test_an_export_of_a_stored_row_with_control_characters_is_sent(
     coordinator = {**USER, "id": 42}
     await application.process_update(update(application, private_text(30, "/export", coordinator)))
     documents = request.sent("sendDocument")
-    assert len(documents) == 1 and documents[0]["caption"] == "Export: 1 Anmeldungen"
+    assert len(documents) == 1 and documents[0]["caption"] == "Export: 1 Anmeldung"
 
 
 async def test_a_failed_export_gets_a_kind_answer_and_a_log_line_without_data(
