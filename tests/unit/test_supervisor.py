@@ -26,10 +26,15 @@ from tests.processes import alive, bot_environment, children_of, wait_until
 
 
 def stand_in_rasa(folder: Path, body: str) -> Path:
-    """Write an executable that the supervisor starts instead of Rasa."""
+    """Write an executable that the supervisor starts instead of Rasa.
+
+    The supervisor runs ``python -m rasa_plugins.server run …`` with the Python beside
+    ``rasa`` (bot/supervisor.py), so the stand-in takes both names.
+    """
     script = folder / "rasa"
-    script.write_text(f"#!/bin/sh\n{body}\n")
-    script.chmod(0o700)
+    for name in ("rasa", "python"):
+        (folder / name).write_text(f"#!/bin/sh\n{body}\n")
+        (folder / name).chmod(0o700)
     return script
 
 
