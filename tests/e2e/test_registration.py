@@ -192,7 +192,7 @@ async def test_control_characters_typed_into_the_form_are_not_stored(
     from bot.app import build_service
     from bot.rasa_client import RasaClient
 
-    rasa = RasaClient(servers.rasa_url, timeout=servers.rasa_timeout_seconds)
+    rasa = RasaClient.for_settings(servers)
     try:
         person = ChatDriver(build_service(servers, rasa), "e2e-reg-control")
         await person.say("Ich möchte Pate werden")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
 
 from bot.i18n import Catalogs
 from bot.nlg import ResponseRenderer
@@ -64,6 +65,7 @@ def test_chat_answers_invalid_bytes_and_huge_numbers_kindly_and_goes_on(
         PATENBOT_RASA_PORT=str(servers.rasa_port),
         PATENBOT_ACTION_PORT=str(servers.action_port),
         PATENBOT_DATA_DIR=str(servers.path(servers.data_dir)),
+        PATENBOT_RASA_TOKEN=servers.rasa_token.get_secret_value(),
         **locale_env,
     )
     lines = [
@@ -81,12 +83,13 @@ def test_chat_answers_invalid_bytes_and_huge_numbers_kindly_and_goes_on(
     )
     stdout = result.stdout.decode("utf-8", errors="replace")
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
-    too_long = catalogs.pgettext(
-        "de",
-        "frontend",
+    message = (
         "Ihre Nachricht ist sehr lang. Bitte stellen Sie mir eine kurze Frage "
-        "auf einmal, mit höchstens {limit} Zeichen.",
-    ).format(limit=servers.max_message_chars)
+        "auf einmal, mit höchstens {limit} Zeichen."
+    )
+    too_long = catalogs.npgettext(
+        "de", "frontend", message, message, servers.max_message_chars
+    ).format(limit=format_decimal(servers.max_message_chars, locale="de"))
     assert too_long in stdout
     assert render(expected, "utter_faq/what_is_mentoring", "de") in stdout
     assert stdout.count("\n\n") >= 3  # one reply block per line, nothing skipped
