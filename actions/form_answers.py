@@ -8,8 +8,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from actions import resources
-from bot.languages import SOURCE_LANGUAGE
-from bot.responses import button_context
+from bot.i18n.languages import SOURCE_LANGUAGE
+from bot.nlg.responses import button_context
 
 SKIP = "skip"
 CHOICE_MIN_SCORE = 80

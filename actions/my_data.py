@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from bot.registrations import erase_person
+from bot.registrations.use_cases import erase_person
 from bot.storage import repository
 
 ERASE_CONVERSATION = {"patenbot": "erase_conversation"}

@@ -30,7 +30,7 @@ from actions.validators import (
     normalise_phone,
     parse_languages,
 )
-from bot.registration_fields import (
+from bot.registrations.fields import (
     DETAIL_KEYS,
     FAMILY_FIELDS,
     MENTOR_FIELDS,
@@ -38,7 +38,7 @@ from bot.registration_fields import (
     editable_fields,
     form_fields,
 )
-from bot.registrations import RegistrationData, save_registration
+from bot.registrations.use_cases import RegistrationData, save_registration
 
 FORM = "registration_form"
 REGISTRATION_SLOTS = (
@@ -50,7 +50,7 @@ REGISTRATION_SLOTS = (
 MAX_INVALID_ANSWERS = 2
 MAX_FREE_TEXT = 500
 LANGUAGE_SLOTS = frozenset({"reg_languages", "reg_home_languages"})
-# The "done" button under the language toggles (bot/nlg.py).
+# The "done" button under the language toggles (bot/nlg/renderer.py).
 LANGUAGES_DONE = "done"
 
 

@@ -81,13 +81,13 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     if command == "qr":
         return _write_qr(settings, args)
-    from bot.admin_cli import run_admin_command
+    from bot.cli.coordinators import run_admin_command
 
     return run_admin_command(settings, args)
 
 
 def _write_qr(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.qr import write_start_qr
+    from bot.channels.telegram.qr import write_start_qr
 
     username = args.username or settings.bot_username
     if not username:

@@ -12,16 +12,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import admin
-from bot.conversation import ConversationService
-from bot.district import load_district
-from bot.evaluation import evaluate_language, held_out_examples, markdown_table
-from bot.facts import district_facts
-from bot.i18n import Catalogs
-from bot.language_detection import LanguageDetection
-from bot.languages import LANGUAGES
+from bot.channels.terminal import TerminalChat
+from bot.core.conversation import ConversationService
+from bot.core.rasa_client import RasaClient
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.detection import LanguageDetection
+from bot.i18n.evaluation import evaluate_language, held_out_examples, markdown_table
+from bot.i18n.languages import LANGUAGES
+from bot.nlg.district import load_district
+from bot.nlg.facts import district_facts
 from bot.private_files import private_folder
-from bot.rasa_client import RasaClient
+from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
 from bot.storage.database import (
@@ -31,7 +32,6 @@ from bot.storage.database import (
     upgrade_database,
 )
 from bot.supervisor import ChildFailedError, Supervisor
-from bot.terminal import TerminalChat
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
@@ -103,7 +103,7 @@ async def run_telegram(
     """
     from telegram.error import InvalidToken  # only needed with a token
 
-    from bot.telegram.frontend import TelegramFrontEnd, serve
+    from bot.channels.telegram.frontend import TelegramFrontEnd, serve
 
     rasa = RasaClient.for_settings(settings, available=servers_up)
     district = load_district(settings.path(settings.district_file))
@@ -241,7 +241,7 @@ async def purge_daily(settings: Settings) -> None:
     district = load_district(settings.path(settings.district_file))
     while True:
         try:
-            await asyncio.to_thread(admin.purge, sessions, district)
+            await asyncio.to_thread(coordination.purge, sessions, district)
         except Exception:
             logger.exception("The daily retention run failed; it is tried again tomorrow.")
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_service, prepare_database
-from bot.conversation import ConversationService
-from bot.district import District
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.rasa_client import RasaClient
-from bot.responses import SourceResponse
+from bot.core.conversation import ConversationService
+from bot.core.rasa_client import RasaClient
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.district import District
+from bot.nlg.renderer import ResponseRenderer
+from bot.nlg.responses import SourceResponse
 from bot.settings import Settings
 from bot.supervisor import Supervisor
 

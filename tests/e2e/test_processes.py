@@ -18,9 +18,9 @@ from typing import IO
 
 import pytest
 
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.telegram.frontend import NOT_ALLOWED
+from bot.channels.telegram.frontend import NOT_ALLOWED
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
 from tests.conftest import ROOT
 from tests.e2e.conftest import free_port
 from tests.e2e.test_terminal_chat import render

@@ -15,17 +15,17 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot.app import run_telegram
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.settings import Settings
-from bot.storage.database import make_engine
-from bot.telegram.frontend import (
+from bot.channels.telegram.frontend import (
     HANDOFF_ENDED,
     HANDOFF_REPLY,
     HANDOFF_STARTED,
     NOT_ALLOWED,
     TelegramFrontEnd,
 )
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
+from bot.settings import Settings
+from bot.storage.database import make_engine
 from tests.e2e.conftest import button, rendered
 from tests.telegram.driver import TelegramChat
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User, group_chat

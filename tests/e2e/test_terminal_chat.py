@@ -11,11 +11,11 @@ from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.conversation import ConversationService
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
+from bot.channels.terminal import TerminalChat
+from bot.core.conversation import ConversationService
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
-from bot.terminal import TerminalChat
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e

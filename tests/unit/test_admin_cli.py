@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot import admin
-from bot.admin_cli import run_admin_command
-from bot.registrations import RegistrationData, save_registration
+from bot.cli.coordinators import run_admin_command
+from bot.registrations import coordination
+from bot.registrations.use_cases import RegistrationData, save_registration
 from bot.settings import Settings
 from bot.storage import repository
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
@@ -84,7 +84,7 @@ def test_a_failed_export_says_so_exits_non_zero_and_logs_no_data(
         path.write_bytes(b"half a file")
         raise ValueError(f"{HOSTILE} cannot be used in worksheets.")
 
-    monkeypatch.setattr(admin, "run_export", broken)
+    monkeypatch.setattr(coordination, "run_export", broken)
     with caplog.at_level(logging.INFO):
         code = run_admin_command(settings, export_args(path))
     printed = capsys.readouterr()

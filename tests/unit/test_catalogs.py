@@ -11,7 +11,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.languages import LANGUAGES, SOURCE_LANGUAGE, SupportedLanguage
+from bot.i18n.languages import LANGUAGES, SOURCE_LANGUAGE, SupportedLanguage
 from tests.conftest import ROOT
 
 LOCALE_DIR = ROOT / "locale"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.district import District, load_district
+from bot.nlg.district import District, load_district
 from bot.settings import PROJECT_ROOT, Settings
 from tests.conftest import ROOT
 

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 import yaml
 
-from bot.responses import button_context, parse_responses
+from bot.nlg.responses import button_context, parse_responses
 
 ExtractedMessage = tuple[int, str, tuple[str, str], list[str]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.languages import is_supported
+from bot.i18n.languages import is_supported
 
 # What the start of a conversation shows for each audience: the payload of the
 # matching greeting button (see utter_greet in domain.yml).

@@ -22,11 +22,12 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from bot.i18n import Catalogs, LanguageDecision, LanguageState, resolve_language
-from bot.language_detection import LanguageDetection
-from bot.languages import LANGUAGES, get_language
-from bot.rasa_client import RasaClient, RasaUnavailableError, TurnNotSavedError
-from bot.safe_text import clean_input
+from bot.core.rasa_client import RasaClient, RasaUnavailableError, TurnNotSavedError
+from bot.core.safe_text import clean_input
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.decision import LanguageDecision, LanguageState, resolve_language
+from bot.i18n.detection import LanguageDetection
+from bot.i18n.languages import LANGUAGES, get_language
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ COMMAND_PAYLOADS = {
 # A custom message from action_delete_my_data: erase this conversation after the turn.
 ERASE_CONVERSATION = {"patenbot": "erase_conversation"}
 # Markers a turn can carry for the channel: a person was asked for ("handoff"), or the
-# assistant was unsure what the user meant ("unsure"). Set by bot.nlg.
+# assistant was unsure what the user meant ("unsure"). Set by bot.nlg.renderer.
 SIGNALS = frozenset({"handoff", "unsure"})
 # How many issued buttons are remembered per conversation.
 MAX_ISSUED_BUTTONS = 64

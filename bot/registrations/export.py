@@ -14,8 +14,8 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.registration_fields import DETAIL_KEYS
-from bot.safe_text import displayable
+from bot.core.safe_text import displayable
+from bot.registrations.fields import DETAIL_KEYS
 from bot.storage import repository
 from bot.storage.models import Registration
 from bot.storage.repository import RegistrationFilter
@@ -34,7 +34,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 def cell_text(value: Any) -> str:
     """Return a value as the text of one cell, one line, without unsafe characters.
 
-    Control and bidi-override characters become U+FFFD (see bot.safe_text): a single
+    Control and bidi-override characters become U+FFFD (see bot.core.safe_text): a single
     row must never break a file (XLSX cannot hold them) or disguise a value.
     """
     if value is None:

@@ -11,13 +11,13 @@ from typing import Any
 
 from babel import Locale
 
-from bot.district import District
-from bot.facts import district_facts, office_name
-from bot.i18n import Catalogs
-from bot.languages import LANGUAGES, SOURCE_LANGUAGE, get_language, is_supported
-from bot.nlg_registration import RegistrationTexts
-from bot.responses import SourceResponse, button_context
-from bot.topics import TOPIC_TITLES, topic_payload
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.languages import LANGUAGES, SOURCE_LANGUAGE, get_language, is_supported
+from bot.nlg.district import District
+from bot.nlg.facts import district_facts, office_name
+from bot.nlg.registration_texts import RegistrationTexts
+from bot.nlg.responses import SourceResponse, button_context
+from bot.nlg.topics import TOPIC_TITLES, topic_payload
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ SESSION_METADATA_SLOT = "session_started_metadata"
 # the middle of the form (a question instead of "yes") must not offer to start it again.
 REGISTRATION_FORM = "registration_form"
 STARTS_REGISTRATION = "/register_interest"
-# Responses that carry a marker for the channel (bot.conversation.SIGNALS): a person
+# Responses that carry a marker for the channel (bot.core.conversation.SIGNALS): a person
 # was asked for, or the assistant is unsure what the user meant.
 # Responses that tell people how to reach the office: the office's German name follows
 # its name in the reader's language, so that people find it (signs, letters, phone).

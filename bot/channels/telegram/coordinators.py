@@ -2,7 +2,8 @@
 
 Only Telegram user ids listed in ``PATENBOT_COORDINATOR_IDS`` may use these, and only in
 the coordinators' group or in their private chat with the bot. The functions that do
-the work are those of the command line (bot.admin); this module only talks Telegram.
+the work are those of the command line (bot.registrations.coordination); this module
+only talks Telegram.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
-from bot import admin, coordinator_texts
-from bot.i18n import Catalogs
-from bot.registrations import StatusChangeError
-from bot.safe_text import displayable
+from bot.core.safe_text import displayable
+from bot.i18n.catalogs import Catalogs
+from bot.registrations import coordination, coordinator_texts
+from bot.registrations.use_cases import StatusChangeError
 from bot.storage.repository import STATUSES, RegistrationFilter
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ class Coordinators:
                 COORDINATOR_LANGUAGE, "coordinators", "Übernommen von {name} ({time})"
             ).format(name=who, time=when)
         try:
-            admin.set_status(
+            coordination.set_status(
                 self._sessions,
                 registration_id=registration_id,
                 status=value,
@@ -193,7 +194,7 @@ class Coordinators:
         request = parse_export_arguments(arguments)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         path = folder / f"patenbot-anmeldungen-{stamp}.{request.file_format}"
-        rows = admin.run_export(
+        rows = coordination.run_export(
             self._sessions,
             file_format=request.file_format,
             filters=request.filters,
@@ -204,11 +205,13 @@ class Coordinators:
 
     def stats_text(self) -> str:
         """Return the statistics as the command line prints them."""
-        return displayable(admin.format_stats(admin.stats(self._sessions)), keep_newlines=True)
+        return displayable(
+            coordination.format_stats(coordination.stats(self._sessions)), keep_newlines=True
+        )
 
     def outbox_text(self) -> str:
         """Return the pending notifications, oldest first."""
-        pending = admin.pending_outbox(self._sessions)
+        pending = coordination.pending_outbox(self._sessions)
         if not pending:
             return self._catalogs.pgettext(
                 COORDINATOR_LANGUAGE, "coordinators", "Keine offenen Benachrichtigungen."

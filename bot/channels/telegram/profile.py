@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from telegram import Bot, BotCommand
 
-from bot.i18n import NC_, Catalogs
-from bot.languages import LANGUAGES, SOURCE_LANGUAGE
+from bot.i18n.catalogs import NC_, Catalogs
+from bot.i18n.languages import LANGUAGES, SOURCE_LANGUAGE
 
 # The user commands in menu order, with their German descriptions (translated per language).
 COMMANDS = (

@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.i18n import LanguageState
-from bot.languages import is_supported
+from bot.i18n.decision import LanguageState
+from bot.i18n.languages import is_supported
 from bot.settings import Settings
 
 # The header the REST channel checks (rasa_plugins/rest_channel.py).

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import admin, coordinator_texts
-from bot.district import load_district
+from bot.core.safe_text import displayable
+from bot.nlg.district import load_district
 from bot.private_files import private_folder
-from bot.registrations import StatusChangeError
-from bot.safe_text import displayable
+from bot.registrations import coordination, coordinator_texts
+from bot.registrations.use_cases import StatusChangeError
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
 from bot.storage.repository import RegistrationFilter
@@ -27,13 +27,13 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     upgrade_database(engine)
     sessions = make_session_factory(engine)
-    actor = admin.local_actor()
+    actor = coordination.local_actor()
     if args.command == "export":
         filters = RegistrationFilter(
             kind=args.kind, statuses=tuple(args.status or ()), since=args.since
         )
         try:
-            rows = admin.run_export(
+            rows = coordination.run_export(
                 sessions, file_format=args.format, filters=filters, path=args.output, actor=actor
             )
         except Exception as error:
@@ -41,13 +41,13 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
             return _export_failed(error, args.output)
         sys.stdout.write(f"{rows} registrations written to {args.output}\n")
     elif args.command == "stats":
-        stats = admin.format_stats(admin.stats(sessions))
+        stats = coordination.format_stats(coordination.stats(sessions))
         sys.stdout.write(displayable(stats, keep_newlines=True) + "\n")
     elif args.command == "outbox":
         _outbox(sessions, mark_sent=args.mark_sent)
     elif args.command == "status":
         try:
-            admin.set_status(
+            coordination.set_status(
                 sessions, registration_id=args.registration_id, status=args.new_status, actor=actor
             )
         except LookupError:
@@ -58,7 +58,7 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         sys.stdout.write(f"Registration {args.registration_id} is now {args.new_status}.\n")
     elif args.command == "purge":
-        result = admin.purge(sessions, load_district(settings.path(settings.district_file)))
+        result = coordination.purge(sessions, load_district(settings.path(settings.district_file)))
         sys.stdout.write(
             f"Erased {result.registrations} registrations, {result.events} chat events "
             f"of {result.conversations} conversations and {result.handoffs} handoffs "
@@ -83,7 +83,7 @@ def _export_failed(error: Exception, output: Path) -> int:
 
 
 def _outbox(sessions: sessionmaker[Session], *, mark_sent: bool) -> None:
-    def show(delivery: admin.Delivery) -> bool:
+    def show(delivery: coordination.Delivery) -> bool:
         # Stored text could steer the terminal (escape sequences, bidi overrides).
         text = displayable(delivery.text, keep_newlines=True)
         sys.stdout.write(
@@ -94,7 +94,7 @@ def _outbox(sessions: sessionmaker[Session], *, mark_sent: bool) -> None:
     catalogs = coordinator_texts.coordinator_catalogs()
     language = coordinator_texts.COORDINATOR_LANGUAGE
     if mark_sent:
-        count = admin.deliver_outbox(sessions, show)
+        count = coordination.deliver_outbox(sessions, show)
         footer = catalogs.npgettext(
             language,
             "coordinators",
@@ -104,7 +104,7 @@ def _outbox(sessions: sessionmaker[Session], *, mark_sent: bool) -> None:
         )
         sys.stdout.write(footer.format(count=count) + "\n")
         return
-    pending = admin.pending_outbox(sessions)
+    pending = coordination.pending_outbox(sessions)
     for delivery in pending:
         show(delivery)
     footer = catalogs.npgettext(

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import yaml
 
-from bot.language_detection import LanguageDetection
+from bot.i18n.detection import LanguageDetection
 
 FALLBACK_INTENT = "nlu_fallback"
 

@@ -13,10 +13,10 @@ from functools import cache
 
 from babel import Locale
 
-from bot.i18n import NC_, Catalogs
-from bot.languages import SOURCE_LANGUAGE, get_language, is_supported
-from bot.nlg_registration import STATUS_LABELS, RegistrationTexts
-from bot.responses import load_responses
+from bot.i18n.catalogs import NC_, Catalogs
+from bot.i18n.languages import SOURCE_LANGUAGE, get_language, is_supported
+from bot.nlg.registration_texts import STATUS_LABELS, RegistrationTexts
+from bot.nlg.responses import load_responses
 from bot.settings import Settings
 
 COORDINATOR_LANGUAGE = SOURCE_LANGUAGE

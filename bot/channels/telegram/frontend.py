@@ -41,12 +41,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, coordinator_texts
-from bot.conversation import ConversationService, Reply
-from bot.i18n import NC_, NPC_, Catalogs
-from bot.settings import Settings
-from bot.telegram.bot_profile import register_profile
-from bot.telegram.coordinators import (
+from bot.channels.telegram.coordinators import (
     STATUS_PREFIX,
     Coordinators,
     ExportRequestError,
@@ -54,11 +49,16 @@ from bot.telegram.coordinators import (
     display_name,
     export_folder,
 )
-from bot.telegram.deeplinks import parse_start_payload
-from bot.telegram.guards import PerUserLocks, RecentUpdates, UserRateLimiter
-from bot.telegram.handoffs import HandoffRef, Handoffs
-from bot.telegram.texts import escape, plain, split_message
-from bot.telegram.webhook import WebhookReceiver
+from bot.channels.telegram.deeplinks import parse_start_payload
+from bot.channels.telegram.guards import PerUserLocks, RecentUpdates, UserRateLimiter
+from bot.channels.telegram.handoffs import HandoffRef, Handoffs
+from bot.channels.telegram.profile import register_profile
+from bot.channels.telegram.texts import escape, plain, split_message
+from bot.channels.telegram.webhook import WebhookReceiver
+from bot.core.conversation import ConversationService, Reply
+from bot.i18n.catalogs import NC_, NPC_, Catalogs
+from bot.registrations import coordination, coordinator_texts
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -682,7 +682,7 @@ class TelegramFrontEnd:
         group = self._coordinators.chat_id
         if group is None:
             return
-        for delivery in await asyncio.to_thread(admin.pending_outbox, self._sessions):
+        for delivery in await asyncio.to_thread(coordination.pending_outbox, self._sessions):
             keyboard = (
                 self._coordinators.status_keyboard(delivery.registration_id)
                 if delivery.registration_id is not None
@@ -695,11 +695,11 @@ class TelegramFrontEnd:
                     "A notification could not be sent (%s); retrying later.", type(error).__name__
                 )
                 await asyncio.to_thread(
-                    admin.record_delivery, self._sessions, delivery.message_id, sent=False
+                    coordination.record_delivery, self._sessions, delivery.message_id, sent=False
                 )
                 return
             await asyncio.to_thread(
-                admin.record_delivery, self._sessions, delivery.message_id, sent=True
+                coordination.record_delivery, self._sessions, delivery.message_id, sent=True
             )
 
     # --- plumbing ----------------------------------------------------------------

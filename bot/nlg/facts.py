@@ -9,9 +9,9 @@ from babel.dates import format_datetime
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 
-from bot.district import District
-from bot.i18n import Catalogs
-from bot.languages import get_language
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.languages import get_language
+from bot.nlg.district import District
 
 _Translate = Callable[[str, str], str]
 """``tr(context, message)``: extracted with the keyword ``tr:1c,2`` (see babel.cfg)."""

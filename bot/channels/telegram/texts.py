@@ -7,7 +7,7 @@ import re
 
 from telegram.constants import MessageLimit
 
-from bot.safe_text import displayable
+from bot.core.safe_text import displayable
 
 # Replies are sent without a parse mode, so user text needs no escaping there. Messages
 # to the coordinators' group use HTML; everything a user wrote goes through escape().

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n.catalogs import N_
 
 COMMON_FIELDS = ("reg_name", "reg_contact_method", "reg_phone", "reg_email", "reg_municipality")
 MENTOR_FIELDS = ("reg_adult", "reg_interests", "reg_languages", "reg_hours", "reg_heard_from")

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import coordinator_texts
-from bot.nlg_registration import DETAIL_SLOTS
-from bot.safe_text import displayable
+from bot.core.safe_text import displayable
+from bot.nlg.registration_texts import DETAIL_SLOTS
+from bot.registrations import coordinator_texts
 from bot.storage import repository
 from bot.storage.models import Registration, utcnow
 
@@ -89,7 +89,7 @@ def notification_text(registration: Registration, *, updated: bool) -> str:
         },
     }
     # Every value the person typed is shown on one line without control or bidi-override
-    # characters (bot.safe_text), whatever was stored.
+    # characters (bot.core.safe_text), whatever was stored.
     slots = {slot: _shown(value) for slot, value in slots.items()}
     lines = [
         heading.format(id=registration.id, kind=kind),

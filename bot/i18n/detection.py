@@ -10,7 +10,7 @@ from functools import cached_property
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from bot.languages import LANGUAGES
+from bot.i18n.languages import LANGUAGES
 
 # Languages we do not answer in but recognise, so that a French or Polish message
 # gets the list of offered languages instead of a wrong guess. Chosen from the larger

@@ -10,7 +10,7 @@ import threading
 import uuid
 from typing import IO, TextIO
 
-from bot.conversation import ConversationService, Reply
+from bot.core.conversation import ConversationService, Reply
 
 
 def read_line(stream: IO[bytes] | TextIO) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.i18n import N_
+from bot.i18n.catalogs import N_
 
 # Keys are intents, or ``faq/<topic>`` for FAQ sub-intents. Chit-chat intents
 # (greet, affirm, …) are never offered: for them the assistant asks to rephrase.

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import coordinator_texts
-from bot.district import District
-from bot.export import batched_rows, record_export, write_rows
-from bot.registrations import PurgeResult, change_status, purge_expired
+from bot.nlg.district import District
+from bot.registrations import coordinator_texts
+from bot.registrations.export import batched_rows, record_export, write_rows
+from bot.registrations.use_cases import PurgeResult, change_status, purge_expired
 from bot.storage import repository
 from bot.storage.models import OutboxMessage, utcnow
 from bot.storage.repository import RegistrationFilter
@@ -40,7 +40,7 @@ def run_export(
     """Export registrations to ``path`` and audit it; return the row count.
 
     Rows are read in short transactions and the file is written outside any (see
-    :func:`bot.export.batched_rows`), so a long export does not hold up the bot.
+    :func:`bot.registrations.export.batched_rows`), so a long export does not hold up the bot.
     """
     count = write_rows(batched_rows(sessions, filters), file_format=file_format, path=path)
     with sessions.begin() as session:

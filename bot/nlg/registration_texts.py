@@ -11,16 +11,16 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from bot.i18n import N_, Catalogs
-from bot.languages import get_language
-from bot.registration_fields import (
+from bot.i18n.catalogs import N_, Catalogs
+from bot.i18n.languages import get_language
+from bot.nlg.responses import SourceResponse, button_context
+from bot.registrations.fields import (
     DETAIL_KEYS,
     FIELD_LABELS,
     SKIPPED,
     editable_fields,
     form_fields,
 )
-from bot.responses import SourceResponse, button_context
 
 NOT_GIVEN = "—"
 KIND_LABELS = {

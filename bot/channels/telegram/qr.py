@@ -6,7 +6,7 @@ from pathlib import Path
 
 import segno
 
-from bot.telegram.deeplinks import make_start_link
+from bot.channels.telegram.deeplinks import make_start_link
 
 
 def write_start_qr(bot_username: str, payload: str, path: Path, *, scale: int = 10) -> str:
