@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from actions import resources
+from bot.core import payloads
 from bot.i18n.languages import SOURCE_LANGUAGE
 from bot.nlg.responses import button_context
 
@@ -98,9 +98,9 @@ def button_choices(response_name: str, language: str) -> dict[str, list[str]]:
         return {}
     choices: dict[str, list[str]] = {}
     for button in source.buttons:
-        if not button.payload.startswith("/inform{"):
+        choice = payloads.informed_choice(button.payload)
+        if choice is None:
             continue
-        choice = json.loads(button.payload.removeprefix("/inform"))["choice"]
         translated = resources.catalogs().pgettext(
             language, button_context(response_name), button.title
         )

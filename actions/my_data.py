@@ -8,10 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
+from bot.core import payloads
 from bot.registrations.use_cases import erase_person
 from bot.storage import repository
 
-ERASE_CONVERSATION = {"patenbot": "erase_conversation"}
 """Tells the front end to erase this conversation from the tracker store after the turn.
 
 Rasa writes the turn's events when the turn ends, so erasing them from inside an action
@@ -83,5 +83,5 @@ class ActionDeleteMyData(Action):
             erase_person(session=session, person_ref=tracker.sender_id, include_conversation=False)
             session.commit()
         dispatcher.utter_message(response="utter_data_deleted")
-        dispatcher.utter_message(json_message=ERASE_CONVERSATION)
+        dispatcher.utter_message(json_message=payloads.ERASE_CONVERSATION)
         return []

@@ -21,16 +21,10 @@ from bot.i18n.evaluation import evaluate_language, held_out_examples, markdown_t
 from bot.i18n.languages import LANGUAGES
 from bot.nlg.district import load_district
 from bot.nlg.facts import district_facts
-from bot.private_files import private_folder
 from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
-from bot.storage.database import (
-    enable_wal,
-    make_engine,
-    make_session_factory,
-    upgrade_database,
-)
+from bot.storage.database import make_engine, make_session_factory, prepare_database
 from bot.supervisor import ChildFailedError, Supervisor
 
 logger = logging.getLogger(__name__)
@@ -224,15 +218,6 @@ def _say(text: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(text)
         sys.stderr.flush()
-
-
-def prepare_database(settings: Settings) -> None:
-    """Create the data folder (owner only) and bring the database schema up to date."""
-    private_folder(settings.path(settings.data_dir))
-    engine = make_engine(settings.database_url)
-    enable_wal(engine)
-    upgrade_database(engine)
-    engine.dispose()
 
 
 async def purge_daily(settings: Settings) -> None:

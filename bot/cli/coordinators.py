@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -11,11 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.safe_text import displayable
 from bot.nlg.district import load_district
-from bot.private_files import private_folder
 from bot.registrations import coordination, coordinator_texts
 from bot.registrations.use_cases import StatusChangeError
 from bot.settings import Settings
-from bot.storage.database import make_engine, make_session_factory, upgrade_database
+from bot.storage.database import make_engine, make_session_factory, prepare_database
 from bot.storage.repository import RegistrationFilter
 
 logger = logging.getLogger(__name__)
@@ -23,9 +23,8 @@ logger = logging.getLogger(__name__)
 
 def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
     """Run one coordinators' command; return the exit code."""
-    private_folder(settings.path(settings.data_dir))
+    prepare_database(settings)
     engine = make_engine(settings.database_url)
-    upgrade_database(engine)
     sessions = make_session_factory(engine)
     actor = coordination.local_actor()
     if args.command == "export":
@@ -64,7 +63,7 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
             f"of {result.conversations} conversations and {result.handoffs} handoffs "
             "past their retention period.\n"
         )
-    # "migrate" needs nothing beyond the upgrade above.
+    # "migrate" needs nothing beyond prepare_database above.
     engine.dispose()
     return 0
 
@@ -83,18 +82,21 @@ def _export_failed(error: Exception, output: Path) -> int:
 
 
 def _outbox(sessions: sessionmaker[Session], *, mark_sent: bool) -> None:
-    def show(delivery: coordination.Delivery) -> bool:
+    def show(delivery: coordination.Delivery) -> None:
         # Stored text could steer the terminal (escape sequences, bidi overrides).
         text = displayable(delivery.text, keep_newlines=True)
         sys.stdout.write(
             f"--- #{delivery.message_id} {delivery.created_at:%Y-%m-%d %H:%M}\n{text}\n"
         )
+
+    async def deliver(delivery: coordination.Delivery) -> bool:
+        show(delivery)
         return True
 
     catalogs = coordinator_texts.coordinator_catalogs()
     language = coordinator_texts.COORDINATOR_LANGUAGE
     if mark_sent:
-        count = coordination.deliver_outbox(sessions, show)
+        count = asyncio.run(coordination.deliver_outbox(sessions, deliver))
         footer = catalogs.npgettext(
             language,
             "coordinators",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import secrets
 import unicodedata
@@ -22,6 +21,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from bot.core import payloads
 from bot.core.rasa_client import RasaClient, RasaUnavailableError, TurnNotSavedError
 from bot.core.safe_text import clean_input
 from bot.i18n.catalogs import Catalogs
@@ -37,15 +37,10 @@ COMMAND_PAYLOADS = {
     "help": "/help",
     "language": "/change_language",
     "cancel": "/stop",
-    "privacy": '/faq{"faq_topic": "privacy"}',
+    "privacy": payloads.faq("privacy"),
     "mydata": "/show_my_data",
     "delete": "/delete_my_data",
 }
-# A custom message from action_delete_my_data: erase this conversation after the turn.
-ERASE_CONVERSATION = {"patenbot": "erase_conversation"}
-# Markers a turn can carry for the channel: a person was asked for ("handoff"), or the
-# assistant was unsure what the user meant ("unsure"). Set by bot.nlg.renderer.
-SIGNALS = frozenset({"handoff", "unsure"})
 # How many issued buttons are remembered per conversation.
 MAX_ISSUED_BUTTONS = 64
 
@@ -66,12 +61,7 @@ class Reply:
     language: str
     choices: tuple[Choice, ...] = ()
     signals: frozenset[str] = frozenset()
-    """Markers the assistant attached to the turn (see :data:`SIGNALS`), on its first reply."""
-
-    @property
-    def is_rtl(self) -> bool:
-        """Return whether the reply's language is written right to left."""
-        return self.language == "ar"
+    """Markers attached to the turn (:data:`bot.core.payloads.SIGNALS`), on its first reply."""
 
 
 @dataclass
@@ -80,19 +70,6 @@ class _Conversation:
     loaded: bool = False
     source: str | None = None
     issued: OrderedDict[str, str] = field(default_factory=OrderedDict)
-
-
-def _language_choice(payload: str) -> str | None:
-    """Return the language a ``/change_language{...}`` payload picks, if any."""
-    prefix = "/change_language"
-    if not payload.startswith(prefix + "{"):
-        return None
-    try:
-        entities = json.loads(payload[len(prefix) :])
-    except json.JSONDecodeError:
-        return None
-    language = entities.get("language") if isinstance(entities, dict) else None
-    return language if isinstance(language, str) else None
 
 
 def _has_words(text: str) -> bool:
@@ -174,7 +151,7 @@ class ConversationService:
             )
             return [Reply(text, decision.language)]
         decision = self._decide(
-            conversation, None, client_language, explicit_choice=_language_choice(payload)
+            conversation, None, client_language, explicit_choice=payloads.chosen_language(payload)
         )
         return await self._send(sender_id, conversation, payload, decision, client_language)
 
@@ -332,15 +309,11 @@ class ConversationService:
             )
             return [Reply(text, decision.language)]
         conversation.state = LanguageState(decision.language, decision.explicit)
-        if any(item.get("custom") == ERASE_CONVERSATION for item in messages):
+        if payloads.asks_to_erase(messages):
             # Rasa has stored the turn by now; erase it and start afresh next time.
             await asyncio.to_thread(self._erase_conversation, sender_id)
             self._conversations.pop(sender_id, None)
-        signals = frozenset(
-            str(item["custom"].get("patenbot"))
-            for item in messages
-            if isinstance(item.get("custom"), dict) and item["custom"].get("patenbot") in SIGNALS
-        )
+        signals = payloads.signals_of(messages)
         replies = [self._reply(conversation, item, decision.language) for item in messages]
         replies = [reply for reply in replies if reply.text or reply.choices]
         if replies and signals:

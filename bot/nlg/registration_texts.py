@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -11,6 +10,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from bot.core import payloads
 from bot.i18n.catalogs import N_, Catalogs
 from bot.i18n.languages import get_language
 from bot.nlg.responses import SourceResponse, button_context
@@ -54,9 +54,8 @@ class RegistrationTexts:
         name = f"utter_ask_{slot}"
         source = self._responses.get(name)
         for button in source.buttons if source else ():
-            if button.payload.startswith("/inform{"):
-                choice = json.loads(button.payload.removeprefix("/inform"))["choice"]
-            else:
+            choice: object = payloads.informed_choice(button.payload)
+            if choice is None:
                 choice = {"/affirm": True, "/deny": False}.get(button.payload)
             if choice == payload_value:
                 return self._catalogs.pgettext(self._language, button_context(name), button.title)
@@ -87,8 +86,7 @@ class RegistrationTexts:
         """Return one button per answer that can be changed."""
         fields = editable_fields(slots.get("reg_kind"), slots.get("reg_contact_method"))
         return [
-            {"title": self.label(slot), "payload": "/inform" + json.dumps({"choice": slot})}
-            for slot in fields
+            {"title": self.label(slot), "payload": payloads.inform_choice(slot)} for slot in fields
         ]
 
     def stored_data(self, arguments: Mapping[str, Any]) -> str:

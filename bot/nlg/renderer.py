@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -11,13 +10,14 @@ from typing import Any
 
 from babel import Locale
 
+from bot.core import payloads
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.languages import LANGUAGES, SOURCE_LANGUAGE, get_language, is_supported
 from bot.nlg.district import District
 from bot.nlg.facts import district_facts, office_name
 from bot.nlg.registration_texts import RegistrationTexts
 from bot.nlg.responses import SourceResponse, button_context
-from bot.nlg.topics import TOPIC_TITLES, topic_payload
+from bot.nlg.topics import TOPIC_TITLES
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +32,15 @@ SESSION_METADATA_SLOT = "session_started_metadata"
 # the middle of the form (a question instead of "yes") must not offer to start it again.
 REGISTRATION_FORM = "registration_form"
 STARTS_REGISTRATION = "/register_interest"
-# Responses that carry a marker for the channel (bot.core.conversation.SIGNALS): a person
+# Responses that carry a marker for the channel (bot.core.payloads.SIGNALS): a person
 # was asked for, or the assistant is unsure what the user meant.
 # Responses that tell people how to reach the office: the office's German name follows
 # its name in the reader's language, so that people find it (signs, letters, phone).
 GERMAN_OFFICE_NAME_RESPONSES = frozenset({"utter_faq/contact", "utter_request_human"})
 RESPONSE_SIGNALS = {
-    "utter_request_human": "handoff",
-    "utter_did_you_mean": "unsure",
-    "utter_rephrase": "unsure",
+    "utter_request_human": payloads.HANDOFF,
+    "utter_did_you_mean": payloads.UNSURE,
+    "utter_rephrase": payloads.UNSURE,
 }
 
 
@@ -49,7 +49,7 @@ def language_buttons() -> list[Button]:
     return [
         {
             "title": language.native_name,
-            "payload": "/change_language" + json.dumps({"language": language.code}),
+            "payload": payloads.change_language(language.code),
         }
         for language in LANGUAGES
     ]
@@ -65,7 +65,7 @@ def _did_you_mean_buttons(
 ) -> list[Button]:
     choices = [key for key in arguments.get("choices") or () if key in TOPIC_TITLES]
     buttons = [
-        {"title": catalogs.gettext(language, TOPIC_TITLES[key]), "payload": topic_payload(key)}
+        {"title": catalogs.gettext(language, TOPIC_TITLES[key]), "payload": payloads.topic(key)}
         for key in choices
     ]
     buttons.append(
@@ -81,7 +81,7 @@ LANGUAGE_QUESTIONS = frozenset({"utter_ask_reg_languages", "utter_ask_reg_home_l
 # The languages pressed so far (actions/registration.py), shown as selected.
 LANGUAGE_PICKS_SLOT = "reg_language_picks"
 PICKED_MARK = "✓ "
-LANGUAGES_DONE_PAYLOAD = '/inform{"choice": "done"}'
+LANGUAGES_DONE_PAYLOAD = payloads.inform_choice("done")
 
 
 def _spoken_language_buttons(
@@ -95,7 +95,7 @@ def _spoken_language_buttons(
         buttons.append(
             {
                 "title": PICKED_MARK + title if code in picks else title,
-                "payload": "/inform" + json.dumps({"choice": code}),
+                "payload": payloads.inform_choice(code),
             }
         )
     if picks:
@@ -233,7 +233,7 @@ class ResponseRenderer:
             "image": None,
             "elements": [],
             "attachments": [],
-            "custom": {"patenbot": RESPONSE_SIGNALS[source.name]}
+            "custom": payloads.marker(RESPONSE_SIGNALS[source.name])
             if source.name in RESPONSE_SIGNALS
             else {},
         }

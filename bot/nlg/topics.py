@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.i18n.catalogs import N_
 
 # Keys are intents, or ``faq/<topic>`` for FAQ sub-intents. Chit-chat intents
@@ -39,11 +37,3 @@ TOPIC_TITLES: dict[str, str] = {
     "delete_my_data": N_("Meine Daten löschen"),
     "bot_challenge": N_("Bist du ein Bot?"),
 }
-
-
-def topic_payload(key: str) -> str:
-    """Return the button payload that asks about ``key`` directly."""
-    intent, _, faq_topic = key.partition("/")
-    if faq_topic:
-        return f"/{intent}{json.dumps({'faq_topic': faq_topic})}"
-    return f"/{intent}"

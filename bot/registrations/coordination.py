@@ -1,12 +1,14 @@
 """Coordinators' functions (export, statistics, outbox, status, retention).
 
-The command line calls them now; the Telegram adapter will call the same functions.
+The command line (bot.cli.coordinators) and Telegram (bot.channels.telegram.coordinators)
+call these same functions.
 """
 
 from __future__ import annotations
 
+import asyncio
 import getpass
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,24 +75,29 @@ class Delivery:
     registration_id: int | None = None
 
 
-def deliver_outbox(sessions: sessionmaker[Session], send: Callable[[Delivery], bool]) -> int:
-    """Hand pending notifications to ``send``; mark those it confirms as sent.
+async def deliver_outbox(
+    sessions: sessionmaker[Session], send: Callable[[Delivery], Awaitable[bool]]
+) -> int:
+    """Hand pending notifications to ``send`` in order; mark those it confirms as sent.
 
-    A message ``send`` does not confirm (returns False or raises) stays pending and is
-    tried again on the next call, so nothing is lost and nothing is sent twice once
-    confirmed.
+    The one delivery loop of every channel. A message ``send`` does not confirm (returns
+    False or raises) stays pending and ends this round: the channel is not reachable
+    now, and the next call tries it again, so nothing is lost and nothing is sent twice
+    once confirmed. The database work runs in a worker thread.
 
     Returns:
         The number of messages confirmed.
     """
     confirmed = 0
-    for delivery in pending_outbox(sessions):
+    for delivery in await asyncio.to_thread(pending_outbox, sessions):
+        sent = False
         try:
-            ok = send(delivery)
-        except Exception:
-            ok = False
-        record_delivery(sessions, delivery.message_id, sent=ok)
-        confirmed += ok
+            sent = await send(delivery)
+        finally:
+            await asyncio.to_thread(record_delivery, sessions, delivery.message_id, sent=sent)
+        if not sent:
+            break
+        confirmed += 1
     return confirmed
 
 
@@ -121,7 +128,7 @@ def record_delivery(sessions: sessionmaker[Session], message_id: int, *, sent: b
 def set_status(
     sessions: sessionmaker[Session], *, registration_id: int, status: str, actor: str
 ) -> None:
-    """Move a registration to ``status`` (see bot.storage.repository.ALLOWED_TRANSITIONS)."""
+    """Move a registration to ``status`` (see bot.registrations.workflow)."""
     with sessions.begin() as session:
         change_status(
             session=session, registration_id=registration_id, new_status=status, changed_by=actor

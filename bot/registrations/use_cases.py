@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.safe_text import displayable
 from bot.nlg.registration_texts import DETAIL_SLOTS
-from bot.registrations import coordinator_texts
+from bot.registrations import coordinator_texts, workflow
 from bot.storage import repository
 from bot.storage.models import Registration, utcnow
 
@@ -138,8 +138,11 @@ def save_registration(*, session: Session, data: RegistrationData) -> SaveResult
         notice_version=PRIVACY_NOTICE_VERSION,
         language=data.language,
     )
-    registration = repository.find_open_registration(
-        session=session, person_ref=data.person_ref, kind=data.kind
+    registration = repository.find_registration(
+        session=session,
+        person_ref=data.person_ref,
+        kind=data.kind,
+        statuses=workflow.OPEN_STATUSES,
     )
     updated = registration is not None
     if registration is None:
@@ -182,7 +185,7 @@ def change_status(
     registration = session.get(Registration, registration_id)
     if registration is None:
         raise LookupError(registration_id)
-    if new_status not in repository.ALLOWED_TRANSITIONS.get(registration.status, ()):
+    if not workflow.can_move(registration.status, new_status):
         raise StatusChangeError(registration.status, new_status)
     repository.add_status_change(
         session=session, registration=registration, new_status=new_status, changed_by=changed_by

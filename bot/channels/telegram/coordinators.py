@@ -22,7 +22,8 @@ from bot.core.safe_text import displayable
 from bot.i18n.catalogs import Catalogs
 from bot.registrations import coordination, coordinator_texts
 from bot.registrations.use_cases import StatusChangeError
-from bot.storage.repository import STATUSES, RegistrationFilter
+from bot.registrations.workflow import KINDS, STATUSES
+from bot.storage.repository import RegistrationFilter
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def parse_export_arguments(arguments: list[str]) -> ExportRequest:
         key = key.lower()
         if not value and key in EXPORT_FORMATS:
             file_format = key
-        elif key == "kind" and value in ("mentor", "family"):
+        elif key == "kind" and value in KINDS:
             kind = value
         elif key == "status" and set(value.split(",")) <= set(STATUSES):
             statuses = tuple(value.split(","))

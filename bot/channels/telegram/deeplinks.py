@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core import payloads
 from bot.i18n.languages import is_supported
 
 # What the start of a conversation shows for each audience: the payload of the
 # matching greeting button (see utter_greet in domain.yml).
 AUDIENCE_TOPICS = {
-    "mentor": '/faq{"faq_topic": "how_to_apply"}',
-    "family": '/faq{"faq_topic": "parent_get_mentor"}',
+    "mentor": payloads.faq("how_to_apply"),
+    "family": payloads.faq("parent_get_mentor"),
 }
 # Telegram allows A-Z, a-z, 0-9, _ and - in start payloads, up to 64 characters.
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

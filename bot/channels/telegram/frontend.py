@@ -682,7 +682,8 @@ class TelegramFrontEnd:
         group = self._coordinators.chat_id
         if group is None:
             return
-        for delivery in await asyncio.to_thread(coordination.pending_outbox, self._sessions):
+
+        async def send(delivery: coordination.Delivery) -> bool:
             keyboard = (
                 self._coordinators.status_keyboard(delivery.registration_id)
                 if delivery.registration_id is not None
@@ -694,13 +695,10 @@ class TelegramFrontEnd:
                 logger.warning(
                     "A notification could not be sent (%s); retrying later.", type(error).__name__
                 )
-                await asyncio.to_thread(
-                    coordination.record_delivery, self._sessions, delivery.message_id, sent=False
-                )
-                return
-            await asyncio.to_thread(
-                coordination.record_delivery, self._sessions, delivery.message_id, sent=True
-            )
+                return False
+            return True
+
+        await coordination.deliver_outbox(self._sessions, send)
 
     # --- plumbing ----------------------------------------------------------------
 
