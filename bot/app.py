@@ -97,14 +97,15 @@ async def run_telegram(
     """
     from telegram.error import InvalidToken  # only needed with a token
 
-    from bot.channels.telegram.frontend import TelegramFrontEnd, serve
+    from bot.channels.telegram.app import serve
+    from bot.channels.telegram.context import TelegramChannel
 
     rasa = RasaClient.for_settings(settings, available=servers_up)
     district = load_district(settings.path(settings.district_file))
     catalogs = Catalogs(settings.path(settings.locale_dir))
     facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
     sessions = make_session_factory(make_engine(settings.database_url))
-    front_end = TelegramFrontEnd(
+    channel = TelegramChannel(
         settings,
         build_service(settings, rasa, catalogs=catalogs, sessions=sessions),
         sessions,
@@ -113,7 +114,7 @@ async def run_telegram(
     )
     sys.stderr.write("Patenbot is serving Telegram. Stop with Ctrl-C.\n")
     try:
-        await serve(front_end, settings, stop or asyncio.Event())
+        await serve(channel, stop or asyncio.Event())
     except InvalidToken:
         # python-telegram-bot's message quotes the whole token; ``from None`` keeps it
         # out of any traceback, too.

@@ -32,7 +32,7 @@ from bot.core.conversation import ConversationService
 from bot.core.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.supervisor import Supervisor
-from tests.e2e.conftest import make_settings
+from tests.helpers import make_settings
 
 QUESTIONS = (
     "Was ist eine Patenschaft?",

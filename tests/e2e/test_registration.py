@@ -19,7 +19,7 @@ from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
 from bot.storage.repository import RegistrationFilter
 from tests.e2e.chat_driver import ChatDriver
-from tests.e2e.conftest import button, rendered
+from tests.helpers import button, rendered
 
 pytestmark = pytest.mark.e2e
 

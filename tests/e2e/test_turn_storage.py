@@ -19,7 +19,7 @@ from bot.i18n.catalogs import Catalogs
 from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
 from tests.e2e.chat_driver import ChatDriver
-from tests.e2e.conftest import rendered
+from tests.helpers import rendered
 
 pytestmark = pytest.mark.e2e
 

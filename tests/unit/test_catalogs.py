@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.i18n.languages import LANGUAGES, SOURCE_LANGUAGE, SupportedLanguage
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 LOCALE_DIR = ROOT / "locale"
 TRANSLATED = [language for language in LANGUAGES if language.code != SOURCE_LANGUAGE]

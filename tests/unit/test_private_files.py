@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.private_files import private_folder
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.processes import bot_environment
 
 

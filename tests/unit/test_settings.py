@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from bot.nlg.district import District, load_district
 from bot.settings import PROJECT_ROOT, Settings
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_defaults_run_on_loopback_with_relative_paths_in_the_project(

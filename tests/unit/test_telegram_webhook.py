@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.channels.telegram.webhook import SECRET_HEADER, WebhookReceiver
-from tests.e2e.conftest import free_port
+from tests.helpers import free_port
 from tests.telegram.emulator import TOKEN
 from tests.unit.test_telegram_adapter import USER, OfflineRequest
 

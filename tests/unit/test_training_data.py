@@ -10,7 +10,7 @@ import yaml
 
 from bot.i18n.evaluation import held_out_examples, load_examples, training_examples
 from bot.i18n.languages import LANGUAGES
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 LANGUAGE_CODES = [language.code for language in LANGUAGES if language.detector_name]
 
