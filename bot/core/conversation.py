@@ -1,4 +1,4 @@
-"""The front-end core shared by every channel (terminal now, Telegram next).
+"""The conversation core every channel shares (bot/channels/: terminal, Telegram, …).
 
 A channel turns what the user did into one of three calls (:meth:`handle_text`,
 :meth:`handle_button`, :meth:`handle_command`) and shows the returned replies. This
@@ -22,7 +22,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from bot.core import payloads
-from bot.core.rasa_client import RasaClient, RasaUnavailableError, TurnNotSavedError
+from bot.core.rasa_client import RasaConnection, RasaUnavailableError, TurnNotSavedError
 from bot.core.safe_text import clean_input
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.decision import LanguageDecision, LanguageState, resolve_language
@@ -81,7 +81,7 @@ class ConversationService:
 
     def __init__(
         self,
-        rasa: RasaClient,
+        rasa: RasaConnection,
         catalogs: Catalogs,
         detection: LanguageDetection,
         *,
@@ -91,7 +91,7 @@ class ConversationService:
         """Create the service; it keeps a little state per conversation in memory.
 
         Args:
-            rasa: The Rasa server's client.
+            rasa: The Rasa server's client (anything with its ``send`` and ``language_state``).
             catalogs: The message catalogs.
             detection: The language detector.
             max_message_chars: Longer messages are not passed on.

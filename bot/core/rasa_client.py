@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -25,6 +25,20 @@ class RasaUnavailableError(RuntimeError):
 
 class TurnNotSavedError(RasaUnavailableError):
     """Rasa handled the message but could not store the turn; the user should resend it."""
+
+
+class RasaConnection(Protocol):
+    """What the conversation core needs from Rasa (RasaClient, or a stand-in in tests)."""
+
+    async def send(
+        self, sender_id: str, message: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Send a user message (text or payload) and return the bot's messages."""
+        ...
+
+    async def language_state(self, sender_id: str) -> LanguageState | None:
+        """Return the language stored in a conversation's slots, if any."""
+        ...
 
 
 class RasaClient:
