@@ -80,9 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     if command == "qr":
         return _write_qr(settings, args)
-    from bot.cli.coordinators import run_admin_command
+    from bot.cli.coordinators import run_coordinators_command
 
-    return run_admin_command(settings, args)
+    return run_coordinators_command(settings, args)
 
 
 def _write_qr(settings: Settings, args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from bot.storage.repository import RegistrationFilter
 logger = logging.getLogger(__name__)
 
 
-def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
+def run_coordinators_command(settings: Settings, args: argparse.Namespace) -> int:
     """Run one coordinators' command; return the exit code."""
     prepare_database(settings)
     engine = make_engine(settings.database_url)
