@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -108,13 +109,12 @@ async def on_command(update: Update, context: PatenbotContext) -> None:
     if message is None or update.effective_user is None or not message.text:
         return
     command = message.text.split()[0][1:].split("@")[0].lower()
-    service = context.channel.service
-
-    async def turn() -> list[Reply]:
-        return await service.handle_command(
-            context.sender, command, client_language=context.client_language
-        )
-
+    turn = functools.partial(
+        context.channel.service.handle_command,
+        context.sender,
+        command,
+        client_language=context.client_language,
+    )
     await in_order(update, context, lambda: user_turn(update, context, turn))
 
 
@@ -124,12 +124,12 @@ async def on_text(update: Update, context: PatenbotContext) -> None:
     if message is None or update.effective_user is None or message.text is None:
         return
     text = message.text
-    service = context.channel.service
-
-    async def turn() -> list[Reply]:
-        return await service.handle_text(
-            context.sender, text, client_language=context.client_language
-        )
+    turn = functools.partial(
+        context.channel.service.handle_text,
+        context.sender,
+        text,
+        client_language=context.client_language,
+    )
 
     async def handle() -> None:
         if await handoff.forward_if_handed_off(context, context.sender, text):
@@ -176,13 +176,12 @@ async def on_button(update: Update, context: PatenbotContext) -> None:
     if query is None or update.effective_user is None or query.data is None:
         return
     data = query.data
-    service = context.channel.service
-
-    async def turn() -> list[Reply]:
-        token = data.split(":", 1)[1]
-        return await service.handle_button(
-            context.sender, token, client_language=context.client_language
-        )
+    turn = functools.partial(
+        context.channel.service.handle_button,
+        context.sender,
+        data.split(":", 1)[1],
+        client_language=context.client_language,
+    )
 
     async def press() -> None:
         await query.answer()
