@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.nlu_results import ranked_topics
-from bot.topics import TOPIC_TITLES
+from bot.nlg.topics import TOPIC_TITLES
 
 # A topic is offered only if it has at least this score; otherwise we ask to rephrase.
 MIN_SUGGESTION_SCORE = 0.05

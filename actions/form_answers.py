@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from actions import resources
-from bot.languages import SOURCE_LANGUAGE
-from bot.responses import button_context
+from bot.core import payloads
+from bot.i18n.languages import SOURCE_LANGUAGE
+from bot.nlg.responses import button_context
 
 SKIP = "skip"
 CHOICE_MIN_SCORE = 80
@@ -98,9 +98,9 @@ def button_choices(response_name: str, language: str) -> dict[str, list[str]]:
         return {}
     choices: dict[str, list[str]] = {}
     for button in source.buttons:
-        if not button.payload.startswith("/inform{"):
+        choice = payloads.informed_choice(button.payload)
+        if choice is None:
             continue
-        choice = json.loads(button.payload.removeprefix("/inform"))["choice"]
         translated = resources.catalogs().pgettext(
             language, button_context(response_name), button.title
         )

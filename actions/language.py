@@ -9,13 +9,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.languages import SOURCE_LANGUAGE, is_supported
+from bot.i18n.languages import SOURCE_LANGUAGE, is_supported
 
 
 class ActionResolveLanguage(Action):
     """Copy the front end's language decision from the message metadata into the slots.
 
-    The decision itself is made once, in ``bot.i18n.resolve_language``, by the shared
+    The decision itself is made once, in ``bot.i18n.decision.resolve_language``, by the shared
     front end. This action only stores it in the conversation (slots ``language`` and
     ``language_explicit``) so that the NLG endpoint renders replies in it. A client
     that sends no decision keeps the current language.

@@ -1,6 +1,13 @@
-"""Data-protection rights in the chat: see what is stored, erase everything."""
+"""Data-protection rights in the chat: see what is stored, erase everything.
+
+The database work runs in a worker thread (``asyncio.to_thread``), so a slow database
+does not hold up the action server's other conversations, in one ``begin()`` block each.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -8,15 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import resources
-from bot.registrations import erase_person
+from bot.core import payloads
+from bot.registrations.use_cases import erase_person
 from bot.storage import repository
-
-ERASE_CONVERSATION = {"patenbot": "erase_conversation"}
-"""Tells the front end to erase this conversation from the tracker store after the turn.
-
-Rasa writes the turn's events when the turn ends, so erasing them from inside an action
-would be undone; the front end erases them once Rasa has answered.
-"""
 
 
 class ActionShowMyData(Action):
@@ -30,27 +31,7 @@ class ActionShowMyData(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """List registrations and consent records, and count the chat messages."""
-        with resources.session_factory()() as session:
-            registrations = repository.registrations_of(
-                session=session, person_ref=tracker.sender_id
-            )
-            consents = repository.consents_of(session=session, person_ref=tracker.sender_id)
-            stored = [
-                {
-                    "kind": registration.kind,
-                    "status": registration.status,
-                    "created_at": registration.created_at.isoformat(),
-                    "name": registration.name,
-                    "contact_method": registration.contact_method,
-                    "phone": registration.phone,
-                    "email": registration.email,
-                    "municipality": registration.municipality,
-                    "language": registration.language,
-                    "details": registration.details,
-                }
-                for registration in registrations
-            ]
-            consent_times = [consent.given_at.isoformat() for consent in consents]
+        stored, consent_times = await asyncio.to_thread(_stored_data, tracker.sender_id)
         messages = sum(1 for event in tracker.events if event.get("event") == "user")
         if not stored and not consent_times:
             dispatcher.utter_message(response="utter_my_data_none")
@@ -79,9 +60,38 @@ class ActionDeleteMyData(Action):
         if not confirmed:
             dispatcher.utter_message(response="utter_ask_delete_confirm")
             return []
-        with resources.session_factory()() as session:
-            erase_person(session=session, person_ref=tracker.sender_id, include_conversation=False)
-            session.commit()
+        await asyncio.to_thread(_erase, tracker.sender_id)
         dispatcher.utter_message(response="utter_data_deleted")
-        dispatcher.utter_message(json_message=ERASE_CONVERSATION)
+        # Rasa writes the turn's events when the turn ends, so erasing them from inside
+        # an action would be undone; the channel erases them once Rasa has answered.
+        dispatcher.utter_message(json_message=payloads.ERASE_CONVERSATION)
         return []
+
+
+def _stored_data(person_ref: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Return the person's registrations and consent times (called in a worker thread)."""
+    with resources.session_factory().begin() as session:
+        registrations = repository.registrations_of(session=session, person_ref=person_ref)
+        consents = repository.consents_of(session=session, person_ref=person_ref)
+        stored = [
+            {
+                "kind": registration.kind,
+                "status": registration.status,
+                "created_at": registration.created_at.isoformat(),
+                "name": registration.name,
+                "contact_method": registration.contact_method,
+                "phone": registration.phone,
+                "email": registration.email,
+                "municipality": registration.municipality,
+                "language": registration.language,
+                "details": registration.details,
+            }
+            for registration in registrations
+        ]
+        return stored, [consent.given_at.isoformat() for consent in consents]
+
+
+def _erase(person_ref: str) -> None:
+    """Erase everything about the person but the running conversation (in a worker thread)."""
+    with resources.session_factory().begin() as session:
+        erase_person(session=session, person_ref=person_ref, include_conversation=False)

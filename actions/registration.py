@@ -30,15 +30,11 @@ from actions.validators import (
     normalise_phone,
     parse_languages,
 )
-from bot.registration_fields import (
-    DETAIL_KEYS,
-    FAMILY_FIELDS,
-    MENTOR_FIELDS,
+from bot.registrations.fields import (
     SKIPPED,
     editable_fields,
     form_fields,
 )
-from bot.registrations import RegistrationData, save_registration
 
 FORM = "registration_form"
 REGISTRATION_SLOTS = (
@@ -50,7 +46,7 @@ REGISTRATION_SLOTS = (
 MAX_INVALID_ANSWERS = 2
 MAX_FREE_TEXT = 500
 LANGUAGE_SLOTS = frozenset({"reg_languages", "reg_home_languages"})
-# The "done" button under the language toggles (bot/nlg.py).
+# The "done" button under the language toggles (bot/nlg/renderer.py).
 LANGUAGES_DONE = "done"
 
 
@@ -59,7 +55,8 @@ def reset_registration() -> list[EventType]:
     return [SlotSet(slot, None) for slot in REGISTRATION_SLOTS]
 
 
-def _language(tracker: Tracker) -> str:
+def language_of(tracker: Tracker) -> str:
+    """Return the conversation's language (German until one is decided)."""
     return str(tracker.get_slot("language") or "de")
 
 
@@ -148,7 +145,7 @@ class ValidateRegistrationForm(FormValidationAction):
         if skipped:
             return skipped
         choice = pressed_choice(tracker.latest_message) or typed_choice(
-            str(value), f"utter_ask_{slot}", _language(tracker)
+            str(value), f"utter_ask_{slot}", language_of(tracker)
         )
         if choice is None:
             return self._invalid(slot, "utter_invalid_choice", dispatcher, tracker)
@@ -235,7 +232,7 @@ class ValidateRegistrationForm(FormValidationAction):
         found = match_municipality(choice or str(value), municipalities)
         if (
             found is None
-            and typed_choice(str(value), "utter_ask_reg_municipality", _language(tracker))
+            and typed_choice(str(value), "utter_ask_reg_municipality", language_of(tracker))
             == OTHER_MUNICIPALITY
         ):
             found = OTHER_MUNICIPALITY
@@ -359,62 +356,6 @@ class ValidateRegistrationForm(FormValidationAction):
             before = tracker.get_slot(choice)
             changed["reg_language_picks"] = before if isinstance(before, list) else None
         return changed
-
-
-class ActionSubmitRegistration(Action):
-    """Save a confirmed registration, or say kindly why nothing was saved."""
-
-    def name(self) -> str:
-        """Return the action's name as used in the domain."""
-        return "action_submit_registration"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Store the answers (with the consent record) or report the outcome."""
-        if tracker.get_slot("reg_consent") is False:
-            dispatcher.utter_message(response="utter_registration_no_consent")
-        elif tracker.get_slot("reg_adult") is False:
-            dispatcher.utter_message(response="utter_registration_not_adult")
-        elif tracker.get_slot("reg_confirm") == "confirm":
-            data = registration_data(tracker)
-            with resources.session_factory()() as session:
-                result = save_registration(session=session, data=data)
-                session.commit()
-            response = (
-                "utter_registration_updated" if result.updated else "utter_registration_saved"
-            )
-            dispatcher.utter_message(response=response, name=data.name)
-        else:
-            dispatcher.utter_message(response="utter_registration_cancelled")
-        return reset_registration()
-
-
-def _answer(tracker: Tracker, slot: str) -> Any:
-    value = tracker.get_slot(slot)
-    return None if value == SKIPPED else value
-
-
-def registration_data(tracker: Tracker) -> RegistrationData:
-    """Collect the form's answers into what the storage layer saves."""
-    kind = str(tracker.get_slot("reg_kind") or "mentor")
-    details_slots = FAMILY_FIELDS if kind == "family" else MENTOR_FIELDS
-    details = {DETAIL_KEYS[slot]: _answer(tracker, slot) for slot in details_slots}
-    if isinstance(details.get("interests"), str):
-        details["interests"] = [details["interests"]]
-    contact_method = str(_answer(tracker, "reg_contact_method") or "chat")
-    return RegistrationData(
-        person_ref=tracker.sender_id,
-        kind=kind,
-        language=_language(tracker),
-        name=str(_answer(tracker, "reg_name") or ""),
-        contact_method=contact_method,
-        phone=_answer(tracker, "reg_phone") if contact_method == "phone" else None,
-        email=_answer(tracker, "reg_email") if contact_method == "email" else None,
-        municipality=str(_answer(tracker, "reg_municipality") or "other"),
-        source=tracker.get_slot("reg_source"),
-        details=details,
-    )
 
 
 class ActionCancelRegistration(Action):

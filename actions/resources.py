@@ -6,9 +6,9 @@ from functools import cache
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.district import District, load_district
-from bot.i18n import Catalogs
-from bot.responses import SourceResponse, load_responses
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.district import District, load_district
+from bot.nlg.responses import SourceResponse, load_responses
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
 

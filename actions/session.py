@@ -14,7 +14,7 @@ CARRIED_SLOTS = ("language", "language_explicit")
 # Rasa sets this slot from the metadata of the message that starts a session after a
 # silence. A session the REST channel starts for size reasons (rasa_plugins/rest_channel.py)
 # is started by a "/session_start" message instead, whose metadata Rasa does not copy:
-# this action does, so the NLG endpoint does not introduce the bot again (bot/nlg.py).
+# this action does, so the NLG endpoint does not introduce the bot again (bot/nlg/renderer.py).
 METADATA_SLOT = "session_started_metadata"
 CONTINUED_KEY = "patenbot_session"
 

@@ -13,8 +13,8 @@ from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import fuzz, process
 
-from bot.languages import LANGUAGES
-from bot.safe_text import clean_input
+from bot.core.safe_text import clean_input
+from bot.i18n.languages import LANGUAGES
 
 DEFAULT_REGION = "DE"
 MAX_NAME_LENGTH = 100

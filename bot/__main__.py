@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.logs import configure_logging
 from bot.private_files import restrict_new_files
+from bot.registrations import workflow
 from bot.settings import Settings
 
 
@@ -25,10 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     export = commands.add_parser("export", help="export registrations (CSV for Excel, or XLSX)")
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
-    export.add_argument("--kind", choices=("mentor", "family"))
-    export.add_argument(
-        "--status", nargs="+", choices=("new", "contacted", "matched", "declined", "withdrawn")
-    )
+    export.add_argument("--kind", choices=workflow.KINDS)
+    export.add_argument("--status", nargs="+", choices=workflow.STATUSES)
     export.add_argument("--since", type=datetime.fromisoformat, help="e.g. 2026-11-01")
     export.add_argument("-o", "--output", type=Path, required=True)
     commands.add_parser("stats", help="counts by status, kind, municipality and language")
@@ -38,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     status = commands.add_parser("status", help="move a registration in its workflow")
     status.add_argument("registration_id", type=int)
-    status.add_argument("new_status", choices=("contacted", "matched", "declined", "withdrawn"))
+    status.add_argument("new_status", choices=workflow.TARGET_STATUSES)
     commands.add_parser("purge", help="erase data past the retention periods (district.yml)")
     qr = commands.add_parser("qr", help="QR code of a Telegram start link, for flyers")
     qr.add_argument("--payload", required=True, help="e.g. mentor_tr, family_ar, plain")
@@ -81,13 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     if command == "qr":
         return _write_qr(settings, args)
-    from bot.admin_cli import run_admin_command
+    from bot.cli.coordinators import run_coordinators_command
 
-    return run_admin_command(settings, args)
+    return run_coordinators_command(settings, args)
 
 
 def _write_qr(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.qr import write_start_qr
+    from bot.channels.telegram.qr import write_start_qr
 
     username = args.username or settings.bot_username
     if not username:

@@ -14,10 +14,10 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.district import load_district
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.responses import load_responses
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.district import load_district
+from bot.nlg.renderer import ResponseRenderer
+from bot.nlg.responses import load_responses
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)

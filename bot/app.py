@@ -12,26 +12,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import admin
-from bot.conversation import ConversationService
-from bot.district import load_district
-from bot.evaluation import evaluate_language, held_out_examples, markdown_table
-from bot.facts import district_facts
-from bot.i18n import Catalogs
-from bot.language_detection import LanguageDetection
-from bot.languages import LANGUAGES
-from bot.private_files import private_folder
-from bot.rasa_client import RasaClient
+from bot.channels.terminal import TerminalChat
+from bot.core.conversation import ConversationService
+from bot.core.rasa_client import RasaClient
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.detection import LanguageDetection
+from bot.i18n.evaluation import evaluate_language, held_out_examples, markdown_table
+from bot.i18n.languages import LANGUAGES
+from bot.nlg.district import load_district
+from bot.nlg.facts import district_facts
+from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
-from bot.storage.database import (
-    enable_wal,
-    make_engine,
-    make_session_factory,
-    upgrade_database,
-)
+from bot.storage.database import make_engine, make_session_factory, prepare_database
 from bot.supervisor import ChildFailedError, Supervisor
-from bot.terminal import TerminalChat
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
@@ -103,14 +97,15 @@ async def run_telegram(
     """
     from telegram.error import InvalidToken  # only needed with a token
 
-    from bot.telegram.frontend import TelegramFrontEnd, serve
+    from bot.channels.telegram.app import serve
+    from bot.channels.telegram.context import TelegramChannel
 
     rasa = RasaClient.for_settings(settings, available=servers_up)
     district = load_district(settings.path(settings.district_file))
     catalogs = Catalogs(settings.path(settings.locale_dir))
     facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
     sessions = make_session_factory(make_engine(settings.database_url))
-    front_end = TelegramFrontEnd(
+    channel = TelegramChannel(
         settings,
         build_service(settings, rasa, catalogs=catalogs, sessions=sessions),
         sessions,
@@ -119,7 +114,7 @@ async def run_telegram(
     )
     sys.stderr.write("Patenbot is serving Telegram. Stop with Ctrl-C.\n")
     try:
-        await serve(front_end, settings, stop or asyncio.Event())
+        await serve(channel, stop or asyncio.Event())
     except InvalidToken:
         # python-telegram-bot's message quotes the whole token; ``from None`` keeps it
         # out of any traceback, too.
@@ -226,22 +221,13 @@ def _say(text: str) -> None:
         sys.stderr.flush()
 
 
-def prepare_database(settings: Settings) -> None:
-    """Create the data folder (owner only) and bring the database schema up to date."""
-    private_folder(settings.path(settings.data_dir))
-    engine = make_engine(settings.database_url)
-    enable_wal(engine)
-    upgrade_database(engine)
-    engine.dispose()
-
-
 async def purge_daily(settings: Settings) -> None:
     """Apply the retention periods now and then once a day, while the bot runs."""
     sessions = make_session_factory(make_engine(settings.database_url))
     district = load_district(settings.path(settings.district_file))
     while True:
         try:
-            await asyncio.to_thread(admin.purge, sessions, district)
+            await asyncio.to_thread(coordination.purge, sessions, district)
         except Exception:
             logger.exception("The daily retention run failed; it is tried again tomorrow.")
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)

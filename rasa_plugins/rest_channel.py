@@ -41,7 +41,7 @@ MAX_EVENTS_VARIABLE = "PATENBOT_SESSION_MAX_EVENTS"
 DEFAULT_MAX_EVENTS = 300
 SESSION_START_PAYLOAD = "/session_start"
 # Metadata of the message that starts a session for size reasons; the NLG endpoint
-# then does not introduce the assistant again (bot/nlg.py).
+# then does not introduce the assistant again (bot/nlg/renderer.py).
 CONTINUED_SESSION = {"patenbot_session": "continued"}
 
 Handler = Callable[[UserMessage], Awaitable[Any]]

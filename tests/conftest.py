@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.district import District, load_district
-from bot.i18n import Catalogs
-from bot.language_detection import LanguageDetection
-from bot.responses import SourceResponse, load_responses
-
-ROOT = Path(__file__).resolve().parent.parent
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.detection import LanguageDetection
+from bot.nlg.district import District, load_district
+from bot.nlg.responses import SourceResponse, load_responses
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="session")

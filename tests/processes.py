@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 RUN_TIMEOUT_SECONDS = 600.0
 

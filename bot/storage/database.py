@@ -10,6 +10,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.private_files import private_folder
+from bot.settings import Settings
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # How long a SQLite connection waits for another writer before "database is locked".
 # With WAL (see enable_wal) only writers wait for writers, and those transactions are
@@ -44,6 +47,19 @@ def enable_wal(engine: Engine) -> None:
         return
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+
+def prepare_database(settings: Settings) -> None:
+    """Create the data folder (owner only) and bring the database schema up to date.
+
+    Every command that touches the database starts with this (the bot's start, the
+    coordinators' commands, the evaluation), so none writes to an outdated schema.
+    """
+    private_folder(settings.path(settings.data_dir))
+    engine = make_engine(settings.database_url)
+    enable_wal(engine)
+    upgrade_database(engine)
+    engine.dispose()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -21,15 +21,6 @@ from bot.storage.models import (
     utcnow,
 )
 
-OPEN_STATUSES = ("new", "contacted")
-STATUSES = ("new", "contacted", "matched", "declined", "withdrawn")
-ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "new": ("contacted", "declined", "withdrawn"),
-    "contacted": ("matched", "declined", "withdrawn"),
-    "matched": ("withdrawn",),
-    "declined": (),
-    "withdrawn": (),
-}
 RASA_EVENTS_TABLE = "events"
 
 
@@ -42,12 +33,14 @@ class RegistrationFilter:
     since: datetime | None = None
 
 
-def find_open_registration(*, session: Session, person_ref: str, kind: str) -> Registration | None:
-    """Return the person's open registration of this kind, if any."""
+def find_registration(
+    *, session: Session, person_ref: str, kind: str, statuses: Sequence[str]
+) -> Registration | None:
+    """Return the person's newest registration of this kind in one of ``statuses``, if any."""
     statement = select(Registration).where(
         Registration.person_ref == person_ref,
         Registration.kind == kind,
-        Registration.status.in_(OPEN_STATUSES),
+        Registration.status.in_(statuses),
     )
     return session.scalars(statement.order_by(Registration.id.desc())).first()
 

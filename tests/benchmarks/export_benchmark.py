@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.admin import run_export
+from bot.registrations.coordination import run_export
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
 from bot.storage.models import ConsentRecord, Registration
 from bot.storage.repository import RegistrationFilter

@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 
 from bot.app import build_service, prepare_database
-from bot.conversation import ConversationService
-from bot.rasa_client import RasaClient
+from bot.core.conversation import ConversationService
+from bot.core.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.supervisor import Supervisor
-from tests.e2e.conftest import make_settings
+from tests.helpers import make_settings
 
 QUESTIONS = (
     "Was ist eine Patenschaft?",

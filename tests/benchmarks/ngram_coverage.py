@@ -23,8 +23,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.evaluation import held_out_examples, training_examples
-from bot.languages import LANGUAGES
+from bot.i18n.evaluation import held_out_examples, training_examples
+from bot.i18n.languages import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 

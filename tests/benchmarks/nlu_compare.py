@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.evaluation import Example, held_out_examples, load_examples, predicted_label
+from bot.i18n.evaluation import Example, held_out_examples, load_examples, predicted_label
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"

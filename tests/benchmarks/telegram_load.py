@@ -27,13 +27,13 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.app import prepare_database, run_telegram
-from bot.district import load_district
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.responses import load_responses
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.district import load_district
+from bot.nlg.renderer import ResponseRenderer
+from bot.nlg.responses import load_responses
 from bot.settings import PROJECT_ROOT
 from bot.supervisor import Supervisor
-from tests.e2e.conftest import make_settings, rendered
+from tests.helpers import make_settings, rendered
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User
 from tests.telegram.ordering import ORDERED_QUESTIONS, send_questions_at_once, unordered_users
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.conversation import ConversationService, Reply
+from bot.core.conversation import ConversationService, Reply
 
 
 class ChatDriver:

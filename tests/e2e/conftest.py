@@ -4,37 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import io
-import socket
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
 from bot.app import build_service, prepare_database
-from bot.conversation import ConversationService
-from bot.district import District
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.rasa_client import RasaClient
-from bot.responses import SourceResponse
+from bot.core.conversation import ConversationService
+from bot.core.rasa_client import RasaClient
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.district import District
+from bot.nlg.renderer import ResponseRenderer
+from bot.nlg.responses import SourceResponse
 from bot.settings import Settings
 from bot.supervisor import Supervisor
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def make_settings(data_dir: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        rasa_port=free_port(),
-        action_port=free_port(),
-        data_dir=data_dir,
-        telegram_bot_token=None,
-    )
+from tests.helpers import make_settings
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +49,3 @@ def expected(
 ) -> ResponseRenderer:
     """Renders what a response must look like in a language (after the first message)."""
     return ResponseRenderer(responses, catalogs, district)
-
-
-def rendered(expected: ResponseRenderer, response: str, language: str, **arguments: str) -> str:
-    """Return a response's text as the user sees it after the first message."""
-    tracker = {"slots": {"language": language}, "events": [{"event": "bot"}]}
-    return str(expected.render(response, tracker, arguments)["text"])
-
-
-def button(catalogs: Catalogs, language: str, response: str, title: str) -> str:
-    """Return a response button's title in a language."""
-    return catalogs.pgettext(language, f"{response}|button", title)

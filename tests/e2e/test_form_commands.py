@@ -8,15 +8,15 @@ import io
 import pytest
 from sqlalchemy import text
 
-from bot.conversation import ConversationService
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
+from bot.channels.terminal import TerminalChat
+from bot.core.conversation import ConversationService
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
 from bot.storage.repository import registrations_of
-from bot.terminal import TerminalChat
 from tests.e2e.chat_driver import ChatDriver
-from tests.e2e.conftest import button, rendered
+from tests.helpers import button, rendered
 
 pytestmark = pytest.mark.e2e
 

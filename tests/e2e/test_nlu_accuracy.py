@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import evaluate_language, held_out_examples, load_examples, markdown_table
-from bot.language_detection import LanguageDetection
-from bot.languages import LANGUAGES
+from bot.i18n.detection import LanguageDetection
+from bot.i18n.evaluation import evaluate_language, held_out_examples, load_examples, markdown_table
+from bot.i18n.languages import LANGUAGES
 from bot.settings import Settings
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
 

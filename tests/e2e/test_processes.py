@@ -18,12 +18,11 @@ from typing import IO
 
 import pytest
 
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.telegram.frontend import NOT_ALLOWED
-from tests.conftest import ROOT
-from tests.e2e.conftest import free_port
+from bot.channels.telegram.coordinators import NOT_ALLOWED
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
 from tests.e2e.test_terminal_chat import render
+from tests.helpers import ROOT, free_port
 from tests.processes import alive, bot_environment, children_of, wait_until
 from tests.telegram.driver import TelegramChat
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User

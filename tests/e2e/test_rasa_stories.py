@@ -8,7 +8,7 @@ import pytest
 
 from bot.settings import Settings
 from bot.supervisor import latest_model, server_environment
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
 

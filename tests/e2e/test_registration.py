@@ -11,15 +11,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from bot import admin
-from bot.conversation import ConversationService
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
+from bot.core.conversation import ConversationService
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
+from bot.registrations import coordination
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
 from bot.storage.repository import RegistrationFilter
 from tests.e2e.chat_driver import ChatDriver
-from tests.e2e.conftest import button, rendered
+from tests.helpers import button, rendered
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ async def registered(
 ) -> AsyncIterator[dict[str, ChatDriver]]:
     """Register a Turkish mentor and an Arabic family, as people would."""
     from bot.app import build_service
-    from bot.rasa_client import RasaClient
+    from bot.core.rasa_client import RasaClient
 
     rasa = RasaClient.for_settings(servers)
     try:
@@ -102,12 +102,12 @@ async def test_export_contains_both_registrations(
     sessions = make_session_factory(make_engine(servers.database_url))
     csv_path, xlsx_path = tmp_path / "all.csv", tmp_path / "all.xlsx"
     assert (
-        admin.run_export(
+        coordination.run_export(
             sessions, file_format="csv", filters=RegistrationFilter(), path=csv_path, actor="t"
         )
         >= 2
     )
-    admin.run_export(
+    coordination.run_export(
         sessions, file_format="xlsx", filters=RegistrationFilter(), path=xlsx_path, actor="t"
     )
     rows = {
@@ -128,7 +128,7 @@ async def test_export_contains_both_registrations(
     assert sheet is not None
     names = {row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert {"Ayşe Yılmaz", "فاطمة"} <= names
-    pending = admin.pending_outbox(sessions)
+    pending = coordination.pending_outbox(sessions)
     assert any("Ayşe Yılmaz" in item.text for item in pending)
     assert any("فاطمة" in item.text for item in pending)
 
@@ -190,7 +190,7 @@ async def test_control_characters_typed_into_the_form_are_not_stored(
     servers: Settings, catalogs: Catalogs, expected: ResponseRenderer, tmp_path: Path
 ) -> None:
     from bot.app import build_service
-    from bot.rasa_client import RasaClient
+    from bot.core.rasa_client import RasaClient
 
     rasa = RasaClient.for_settings(servers)
     try:
@@ -223,7 +223,7 @@ async def test_control_characters_typed_into_the_form_are_not_stored(
     assert "Flyer im Rathaus" in str(details) and "\\u001b" not in str(details)
     sessions = make_session_factory(engine)
     xlsx = tmp_path / "control.xlsx"
-    admin.run_export(
+    coordination.run_export(
         sessions, file_format="xlsx", filters=RegistrationFilter(), path=xlsx, actor="t"
     )
     sheet = load_workbook(xlsx).active

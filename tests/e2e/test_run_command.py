@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from babel.numbers import format_decimal
 
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
-from tests.conftest import ROOT
-from tests.e2e.conftest import free_port
 from tests.e2e.test_terminal_chat import render
+from tests.helpers import ROOT, free_port
 
 pytestmark = pytest.mark.e2e
 

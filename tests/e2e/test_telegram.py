@@ -15,18 +15,14 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot.app import run_telegram
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
+from bot.channels.telegram import handoff
+from bot.channels.telegram.coordinators import NOT_ALLOWED
+from bot.channels.telegram.handoff import HANDOFF_ENDED, HANDOFF_REPLY, HANDOFF_STARTED
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
 from bot.storage.database import make_engine
-from bot.telegram.frontend import (
-    HANDOFF_ENDED,
-    HANDOFF_REPLY,
-    HANDOFF_STARTED,
-    NOT_ALLOWED,
-    TelegramFrontEnd,
-)
-from tests.e2e.conftest import button, rendered
+from tests.helpers import button, rendered
 from tests.telegram.driver import TelegramChat
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User, group_chat
 from tests.telegram.ordering import ORDERED_QUESTIONS, send_questions_at_once, unordered_users
@@ -227,17 +223,17 @@ async def test_each_users_answers_come_in_the_order_of_their_questions(
     overtake the second for every user; the first round shows the race as it comes.
     """
     if slow_lookup:
-        original = TelegramFrontEnd._forward_if_handed_off
+        original = handoff.forward_if_handed_off
         lookups: dict[str, int] = {}
 
-        async def second_lookup_slow(self: TelegramFrontEnd, *args: Any) -> bool:
-            sender = args[-2]  # (…, sender, text)
+        async def second_lookup_slow(*args: Any) -> bool:
+            sender = args[-2]  # (context, sender, text)
             lookups[sender] = lookups.get(sender, 0) + 1
             if lookups[sender] == 2:
                 await asyncio.sleep(0.5)
-            return await original(self, *args)
+            return await original(*args)
 
-        monkeypatch.setattr(TelegramFrontEnd, "_forward_if_handed_off", second_lookup_slow)
+        monkeypatch.setattr(handoff, "forward_if_handed_off", second_lookup_slow)
     first_id = 7000 if slow_lookup else 6000
     users = [User(first_id + n, f"Nutzer {n}", "de") for n in range(20)]
     answers = [rendered(expected, response, "de") for _question, response in ORDERED_QUESTIONS]
@@ -395,7 +391,7 @@ async def test_delete_leaves_nothing_behind(
 async def test_with_rasa_down_the_user_gets_an_apology_in_their_language(
     servers: Settings, catalogs: Catalogs
 ) -> None:
-    from tests.e2e.conftest import free_port
+    from tests.helpers import free_port
 
     emulator = BotApiEmulator()
     emulator.start()
@@ -419,7 +415,7 @@ async def test_with_rasa_down_the_user_gets_an_apology_in_their_language(
 
 
 async def test_webhook_mode_requires_the_secret_token(servers: Settings) -> None:
-    from tests.e2e.conftest import free_port
+    from tests.helpers import free_port
 
     emulator = BotApiEmulator()
     emulator.start()

@@ -14,12 +14,12 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.conversation import ConversationService
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
+from bot.core.conversation import ConversationService
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
 from tests.e2e.chat_driver import ChatDriver
-from tests.e2e.conftest import rendered
+from tests.helpers import rendered
 
 pytestmark = pytest.mark.e2e
 

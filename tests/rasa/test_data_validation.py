@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # Responses sent by custom actions rather than named in rules; Rasa's validator only
 # looks at rules and stories, so it reports them as unused.

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 

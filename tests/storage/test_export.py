@@ -13,8 +13,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.export import COLUMNS, cell_text, export_registrations, safe_cell
-from bot.registrations import RegistrationData, change_status, save_registration
+from bot.registrations.export import COLUMNS, cell_text, export_registrations, safe_cell
+from bot.registrations.use_cases import RegistrationData, change_status, save_registration
 from bot.storage.models import ExportAudit
 from bot.storage.repository import RegistrationFilter
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from bot.export import batched_rows
-from bot.registrations import RegistrationData, save_registration
+from bot.registrations.export import batched_rows
+from bot.registrations.use_cases import RegistrationData, save_registration
 from bot.storage.database import (
     enable_wal,
     make_engine,

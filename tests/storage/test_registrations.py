@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bot.registrations import (
+from bot.registrations.use_cases import (
     PRIVACY_NOTICE_VERSION,
     RegistrationData,
     StatusChangeError,

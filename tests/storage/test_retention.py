@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bot.registrations import RegistrationData, purge_expired, save_registration
+from bot.registrations.use_cases import RegistrationData, purge_expired, save_registration
 from bot.storage import repository
 from bot.storage.models import (
     ConsentRecord,

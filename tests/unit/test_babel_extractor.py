@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.babel_extractor import extract_domain
+from bot.i18n.babel_extractor import extract_domain
 
 DOMAIN = """
 version: "3.1"

@@ -11,8 +11,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.languages import LANGUAGES, SOURCE_LANGUAGE, SupportedLanguage
-from tests.conftest import ROOT
+from bot.i18n.languages import LANGUAGES, SOURCE_LANGUAGE, SupportedLanguage
+from tests.helpers import ROOT
 
 LOCALE_DIR = ROOT / "locale"
 TRANSLATED = [language for language in LANGUAGES if language.code != SOURCE_LANGUAGE]

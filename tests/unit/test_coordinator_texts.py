@@ -6,10 +6,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from bot import admin
-from bot.coordinator_texts import format_stats, language_name
-from bot.i18n import Catalogs
-from bot.registrations import (
+from bot.channels.telegram.coordinators import Coordinators
+from bot.i18n.catalogs import Catalogs
+from bot.registrations import coordination
+from bot.registrations.coordinator_texts import format_stats, language_name
+from bot.registrations.use_cases import (
     RegistrationData,
     erase_person,
     notification_text,
@@ -17,7 +18,6 @@ from bot.registrations import (
 )
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
 from bot.storage.models import Registration
-from bot.telegram.coordinators import Coordinators
 
 STORED_KEYS = ("adult_confirmed", "hours_per_week", "interests", "heard_from", "True", "3-4")
 
@@ -142,10 +142,12 @@ def test_status_line_and_withdrawal_read_german(tmp_path: Path, catalogs: Catalo
     assert again == "Dieser Statuswechsel geht nicht: in Kontakt → in Kontakt"
     assert "Nach Status:" in coordinators.stats_text()
     assert coordinators.outbox_text().startswith("1 offene Benachrichtigung\n")
-    assert admin.format_stats(admin.stats(sessions)).startswith("1 Anmeldung gespeichert\n")
+    assert coordination.format_stats(coordination.stats(sessions)).startswith(
+        "1 Anmeldung gespeichert\n"
+    )
     with sessions.begin() as session:
         erase_person(session=session, person_ref="telegram-1", include_conversation=False)
-    assert [item.text for item in admin.pending_outbox(sessions)] == [
+    assert [item.text for item in coordination.pending_outbox(sessions)] == [
         "1 Anmeldung wurde auf Wunsch der Person zurückgezogen und gelöscht."
     ]
     engine.dispose()

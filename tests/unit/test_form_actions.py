@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.audience import audience_named_in
 from actions.faq import ActionAnswerFaq
 from actions.registration import ValidateRegistrationForm
-from bot.registration_fields import FAMILY_FIELDS, form_fields
+from bot.registrations.fields import FAMILY_FIELDS, form_fields
 
 FORM = "registration_form"
 # Answers given before the open question (form_tracker fills them in order).

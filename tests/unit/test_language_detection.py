@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language_detection import LanguageDetection
+from bot.i18n.detection import LanguageDetection
 
 
 @pytest.mark.parametrize(

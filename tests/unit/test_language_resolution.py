@@ -1,12 +1,12 @@
-"""The one decision about the reply language (bot.i18n.resolve_language)."""
+"""The one decision about the reply language (bot.i18n.decision.resolve_language)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.i18n import LanguageState, resolve_language
-from bot.language_detection import LanguageDetection
-from bot.languages import LANGUAGES, match_client_language
+from bot.i18n.decision import LanguageState, resolve_language
+from bot.i18n.detection import LanguageDetection
+from bot.i18n.languages import LANGUAGES, match_client_language
 
 
 def test_explicit_choice_wins_over_everything(detection: LanguageDetection) -> None:

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from bot.model_stamp import fingerprint, is_up_to_date, write_stamp
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def a_project(root: Path) -> Path:

@@ -11,7 +11,7 @@ from tests.benchmarks.ngram_coverage import (
     featurizer_settings,
     vocabulary,
 )
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 TWO_TO_FIVE = CharNgramSettings(min_ngram=2, max_ngram=5)
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from bot.district import District, InfoEvent
-from bot.i18n import Catalogs
-from bot.languages import LANGUAGES
-from bot.nlg import ResponseRenderer, placeholders
-from bot.responses import SourceResponse
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.languages import LANGUAGES
+from bot.nlg.district import District, InfoEvent
+from bot.nlg.renderer import ResponseRenderer, placeholders
+from bot.nlg.responses import SourceResponse
 
 NOW = datetime(2026, 11, 24, 12, 0)
 EARLIER_BOT_MESSAGE = [{"event": "bot", "text": "..."}]

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.district import District
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.responses import SourceResponse
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.district import District
+from bot.nlg.renderer import ResponseRenderer
+from bot.nlg.responses import SourceResponse
 
 NOW = datetime(2026, 11, 24, 12, 0)
 

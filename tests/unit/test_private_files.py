@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.private_files import private_folder
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.processes import bot_environment
 
 
@@ -59,8 +59,9 @@ def test_warnings_go_to_the_log_file_but_not_to_the_screen(tmp_path: Path) -> No
         "from bot.logs import configure_logging\n"
         "from bot.settings import Settings\n"
         "configure_logging(Settings(), screen_level=logging.ERROR)\n"
-        "logging.getLogger('bot.telegram.coordinators').warning('Refused a coordinator')\n"
-        "logging.getLogger('bot.conversation').error('Rasa did not answer a message')\n"
+        "logging.getLogger('bot.channels.telegram.coordinators')"
+        ".warning('Refused a coordinator')\n"
+        "logging.getLogger('bot.core.conversation').error('Rasa did not answer a message')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", program],
@@ -72,7 +73,7 @@ def test_warnings_go_to_the_log_file_but_not_to_the_screen(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     log = (data / "logs" / "patenbot.log").read_text()
-    assert "WARNING bot.telegram.coordinators: Refused a coordinator" in log
-    assert "ERROR bot.conversation: Rasa did not answer a message" in log
+    assert "WARNING bot.channels.telegram.coordinators: Refused a coordinator" in log
+    assert "ERROR bot.core.conversation: Rasa did not answer a message" in log
     assert "Refused" not in result.stderr  # the chat's screen stays quiet
     assert "Rasa did not answer a message" in result.stderr  # errors are still shown

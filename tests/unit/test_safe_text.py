@@ -7,12 +7,12 @@ from typing import Any, cast
 import pytest
 
 from actions.validators import clean_free_text, clean_name
-from bot.conversation import ConversationService
-from bot.i18n import Catalogs
-from bot.language_detection import LanguageDetection
-from bot.rasa_client import RasaClient
-from bot.registrations import notification_text
-from bot.safe_text import clean_input, displayable
+from bot.core.conversation import ConversationService
+from bot.core.rasa_client import RasaClient
+from bot.core.safe_text import clean_input, displayable
+from bot.i18n.catalogs import Catalogs
+from bot.i18n.detection import LanguageDetection
+from bot.registrations.use_cases import notification_text
 from bot.storage.models import Registration
 
 # The name from the defect report: clears a terminal, then reverses what follows.

@@ -6,10 +6,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart
-from bot.district import District
-from bot.i18n import Catalogs
-from bot.nlg import ResponseRenderer
-from bot.responses import SourceResponse
+from bot.i18n.catalogs import Catalogs
+from bot.nlg.district import District
+from bot.nlg.renderer import ResponseRenderer
+from bot.nlg.responses import SourceResponse
 
 # What rasa_plugins/rest_channel.py sends when it starts a session for size reasons.
 CONTINUED = {"patenbot_session": "continued", "language": "de"}

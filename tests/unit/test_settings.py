@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.district import District, load_district
+from bot.nlg.district import District, load_district
 from bot.settings import PROJECT_ROOT, Settings
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_defaults_run_on_loopback_with_relative_paths_in_the_project(

@@ -20,8 +20,7 @@ import pytest
 
 from bot.settings import Settings
 from bot.supervisor import ChildFailedError, Supervisor, pin_model
-from tests.conftest import ROOT
-from tests.e2e.conftest import free_port
+from tests.helpers import ROOT, free_port
 from tests.processes import alive, bot_environment, children_of, wait_until
 
 

@@ -21,20 +21,18 @@ from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
-from bot import admin
-from bot.conversation import Choice, Reply
-from bot.i18n import Catalogs
-from bot.registrations import RegistrationData, save_registration
+from bot.channels.telegram.app import setup_handlers
+from bot.channels.telegram.context import CONTEXT_TYPES, TelegramChannel
+from bot.channels.telegram.coordinators import EXPORT_FAILED, NOT_ALLOWED
+from bot.channels.telegram.handoff import HANDOFF_STARTED
+from bot.channels.telegram.handoffs import HandoffRef, Handoffs
+from bot.channels.telegram.users import SLOW_REPLY
+from bot.core.conversation import Choice, Reply
+from bot.i18n.catalogs import Catalogs
+from bot.registrations import coordination
+from bot.registrations.use_cases import RegistrationData, save_registration
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_database
-from bot.telegram.frontend import (
-    EXPORT_FAILED,
-    HANDOFF_STARTED,
-    NOT_ALLOWED,
-    SLOW_REPLY,
-    TelegramFrontEnd,
-)
-from bot.telegram.handoffs import HandoffRef, Handoffs
 from tests.telegram.emulator import BOT_USER
 
 USER = {"id": 77, "is_bot": False, "first_name": "Lea", "language_code": "en"}
@@ -134,17 +132,23 @@ async def adapter(
             Reply("Wählen Sie:", "en", (Choice("Ja", "tok1"), Choice("Nein", "tok2"))),
         ]
     )
-    front_end = TelegramFrontEnd(
+    channel = TelegramChannel(
         settings,
-        service,
+        service,  # type: ignore[arg-type]
         make_session_factory(engine),
         catalogs,
-        {},  # type: ignore[arg-type]
+        {},
     )
     request = OfflineRequest()
-    application = ApplicationBuilder().token("1:offline").request(request).updater(None).build()
-    front_end.add_handlers(application)
-    front_end.attach(application)
+    application = (
+        ApplicationBuilder()
+        .token("1:offline")
+        .context_types(CONTEXT_TYPES)
+        .request(request)
+        .updater(None)
+        .build()
+    )
+    setup_handlers(application, channel)
     await application.initialize()
     yield application, request, service
     await application.shutdown()
@@ -379,7 +383,7 @@ async def test_a_failed_export_gets_a_kind_answer_and_a_log_line_without_data(
     def broken(*_args: Any, **_kwargs: Any) -> int:
         raise RuntimeError("Zoe Kontrolle cannot be used in worksheets.")
 
-    monkeypatch.setattr(admin, "run_export", broken)
+    monkeypatch.setattr(coordination, "run_export", broken)
     coordinator = {**USER, "id": 42}
     with caplog.at_level(logging.INFO):
         await application.process_update(

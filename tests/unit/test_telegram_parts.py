@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import segno
 
-from bot.i18n import Catalogs
-from bot.telegram.bot_profile import commands_for, telegram_language_codes
-from bot.telegram.coordinators import ExportRequestError, parse_export_arguments
-from bot.telegram.deeplinks import make_start_link, parse_start_payload
-from bot.telegram.guards import PerUserLocks, RecentUpdates, UserRateLimiter
-from bot.telegram.texts import MAX_MESSAGE_CHARS, escape, split_message
+from bot.channels.telegram.coordinators import ExportRequestError, parse_export_arguments
+from bot.channels.telegram.deeplinks import make_start_link, parse_start_payload
+from bot.channels.telegram.guards import PerUserLocks, RecentUpdates, UserRateLimiter
+from bot.channels.telegram.profile import commands_for, telegram_language_codes
+from bot.channels.telegram.texts import MAX_MESSAGE_CHARS, escape, split_message
+from bot.i18n.catalogs import Catalogs
 
 
 def test_short_text_is_one_message() -> None:

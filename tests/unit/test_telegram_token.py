@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from bot.app import TelegramTokenRefusedError, prepare_database, run_telegram
 from bot.settings import Settings
-from tests.e2e.conftest import free_port
+from tests.helpers import free_port
 from tests.telegram.emulator import BotApiEmulator
 
 WRONG_TOKEN = "987654:THIS-TOKEN-MUST-NOT-BE-SHOWN"

@@ -10,8 +10,8 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.telegram.webhook import SECRET_HEADER, WebhookReceiver
-from tests.e2e.conftest import free_port
+from bot.channels.telegram.webhook import SECRET_HEADER, WebhookReceiver
+from tests.helpers import free_port
 from tests.telegram.emulator import TOKEN
 from tests.unit.test_telegram_adapter import USER, OfflineRequest
 

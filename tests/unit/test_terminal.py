@@ -8,8 +8,8 @@ from typing import Any, cast
 
 import pytest
 
-from bot.conversation import Choice, ConversationService, Reply
-from bot.terminal import TerminalChat, choice_number, read_line
+from bot.channels.terminal import TerminalChat, choice_number, read_line
+from bot.core.conversation import Choice, ConversationService, Reply
 
 DIGITS = "7" * 5000
 

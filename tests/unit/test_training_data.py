@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 import yaml
 
-from bot.evaluation import held_out_examples, load_examples, training_examples
-from bot.languages import LANGUAGES
-from tests.conftest import ROOT
+from bot.i18n.evaluation import held_out_examples, load_examples, training_examples
+from bot.i18n.languages import LANGUAGES
+from tests.helpers import ROOT
 
 LANGUAGE_CODES = [language.code for language in LANGUAGES if language.detector_name]
 

@@ -12,7 +12,7 @@ from actions.validators import (
     normalise_phone,
     parse_languages,
 )
-from bot.district import District
+from bot.nlg.district import District
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""The channels users chat through: terminal, Telegram (and more to come)."""

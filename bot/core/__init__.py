@@ -1,0 +1,1 @@
+"""The conversation core shared by every channel: conversation service, Rasa client, payloads."""

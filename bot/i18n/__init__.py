@@ -1,0 +1,1 @@
+"""Languages, catalogs, language detection and the one language decision."""

@@ -1,0 +1,1 @@
+"""What runs in the action server's process: the reply renderer and its texts and facts."""

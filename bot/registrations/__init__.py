@@ -1,0 +1,1 @@
+"""Registrations: form fields, use cases, the coordinators' work and the export."""

@@ -1,1 +1,0 @@
-"""The Telegram front end (python-telegram-bot), a thin channel over bot.conversation."""
