@@ -331,14 +331,20 @@ def _refuse(
     sender_id: str | None,
 ) -> Response:
     text = context.catalogs.pgettext(language, *message)
+    response: Response
     if _wants_json(request):
-        return JSONResponse(
+        response = JSONResponse(
             {"error": text, "lang": html_lang(language), "dir": text_direction(language)},
             status_code=status_code,
         )
-    return _render_page(
-        request, sender_id if status_code != 403 else None, alert=text, status_code=status_code
-    )
+    else:
+        response = _render_page(
+            request, sender_id if status_code != 403 else None, alert=text, status_code=status_code
+        )
+    if status_code == 403:
+        # A cookie that is not ours is dropped, so a reload starts a new conversation.
+        response.delete_cookie(COOKIE_NAME, path="/")
+    return response
 
 
 def _client_hint(request: Request) -> str | None:

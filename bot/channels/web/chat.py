@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import coordinator_texts
@@ -21,7 +22,7 @@ from bot.conversation import ConversationService, Reply
 from bot.i18n import NC_, Catalogs
 from bot.languages import get_language, is_supported
 from bot.storage import repository
-from bot.storage.models import WebMessage
+from bot.storage.models import Handoff, WebMessage
 from bot.telegram.deeplinks import AUDIENCE_TOPICS
 from bot.telegram.handoffs import Handoffs
 
@@ -335,8 +336,6 @@ def office_reply(
         LookupError: If there is no open handoff with this number.
         ValueError: If the handoff is not a web conversation.
     """
-    from bot.storage.models import Handoff
-
     with sessions.begin() as session:
         handoff = session.get(Handoff, handoff_id)
         if handoff is None or handoff.ended_at is not None:
@@ -351,6 +350,15 @@ def office_reply(
             language=handoff.language,
         )
         return handoff.person_ref
+
+
+def open_handoffs(sessions: sessionmaker[Session]) -> list[Handoff]:
+    """Return the open handoffs of every channel, oldest first."""
+    with sessions() as session:
+        statement = select(Handoff).where(Handoff.ended_at.is_(None)).order_by(Handoff.id)
+        rows = list(session.scalars(statement))
+        session.expunge_all()
+        return rows
 
 
 def end_office_handoff(
