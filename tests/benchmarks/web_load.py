@@ -3,7 +3,8 @@ next to the same 50 clients posting straight to Rasa's REST channel.
 
 Run: ``.venv/bin/python -m tests.benchmarks.web_load [--clients 50] [--questions 3]``
 (``make benchmark-web``). It starts the real Rasa and action servers and the web chat
-(Uvicorn, the real app) on loopback. Each client asks ``--questions`` questions one after
+(``bot.app.run_web``, as ``python -m bot run`` serves it) in a process of its own, all on
+loopback; the clients run in this process. Each client asks ``--questions`` questions one after
 the other, all clients at once; first every client through the web chat (``POST /send``,
 its own cookie), then every client straight to Rasa (``POST /webhooks/rest/webhook``),
 in the same run against the same servers. A reply is lost when the request fails or
@@ -18,10 +19,14 @@ import asyncio
 import gzip
 import io
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,10 +34,10 @@ from playwright.sync_api import sync_playwright
 
 from bot.app import prepare_database
 from bot.rasa_client import TOKEN_HEADER
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.supervisor import Supervisor
 from tests.e2e.conftest import make_settings
-from tests.e2e.web_server import running_web, web_settings
+from tests.e2e.web_server import WEB_SECRET, web_settings
 
 QUESTIONS = (
     "Wie viel Zeit muss ich als Pate mitbringen?",
@@ -43,6 +48,47 @@ QUESTIONS = (
     "Где проходят информационные встречи?",
 )
 TIMEOUT_SECONDS = 120.0
+
+
+@contextmanager
+def web_process(settings: Settings) -> Iterator[str]:
+    """Run the web chat in its own process, as in production; yield its address."""
+    env = {
+        **os.environ,
+        "PATENBOT_RASA_PORT": str(settings.rasa_port),
+        "PATENBOT_ACTION_PORT": str(settings.action_port),
+        "PATENBOT_DATA_DIR": str(settings.path(settings.data_dir)),
+        "PATENBOT_RASA_TOKEN": settings.rasa_token.get_secret_value(),
+        "PATENBOT_WEB_PORT": str(settings.web_port),
+        "PATENBOT_WEB_SECRET": WEB_SECRET,
+        "PATENBOT_WEB_ADDRESS_MESSAGES_PER_MINUTE": "100000",
+        "PATENBOT_WEB_NEW_CONVERSATIONS_PER_HOUR": "100000",
+        "PATENBOT_USER_MESSAGES_PER_MINUTE": "100000",
+    }
+    code = (
+        "import asyncio\n"
+        "from bot.app import run_web\n"
+        "from bot.settings import Settings\n"
+        "asyncio.run(run_web(Settings(_env_file=None), asyncio.Event()))\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{settings.web_port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)
 
 
 def page_weight(url: str) -> dict[str, object]:
@@ -186,7 +232,7 @@ def main() -> int:
                 web_new_conversations_per_hour=100_000,
                 user_messages_per_minute=100_000,
             )
-            with running_web(settings) as url:
+            with web_process(settings) as url:
                 weight = page_weight(url)
                 figures = asyncio.run(load(url, settings, args.clients, args.questions))
         finally:
