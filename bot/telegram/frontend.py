@@ -714,9 +714,6 @@ class TelegramFrontEnd:
                     admin.record_delivery, self._sessions, delivery.message_id, sent=False
                 )
                 return
-            await asyncio.to_thread(
-                admin.record_delivery, self._sessions, delivery.message_id, sent=True
-            )
             if delivery.topic == "handoff" and delivery.person_ref:
                 # A web chat's handoff: a coordinator's reply to this message goes to its page.
                 handoff = await asyncio.to_thread(self._handoffs.active, delivery.person_ref)
@@ -724,6 +721,9 @@ class TelegramFrontEnd:
                     await asyncio.to_thread(
                         self._handoffs.remember_group_message, handoff.id, sent.message_id
                     )
+            await asyncio.to_thread(
+                admin.record_delivery, self._sessions, delivery.message_id, sent=True
+            )
 
     # --- plumbing ----------------------------------------------------------------
 
