@@ -25,7 +25,7 @@ from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
 from bot.storage.database import make_engine, make_session_factory, prepare_database
-from bot.supervisor import ChildFailedError, Supervisor
+from bot.supervisor import ChildFailedError, Supervisor, port_in_use
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
@@ -42,11 +42,12 @@ def build_service(
     *,
     catalogs: Catalogs | None = None,
     sessions: sessionmaker[Session] | None = None,
+    on_erase: Callable[[str], None] | None = None,
 ) -> ConversationService:
     """Create the shared conversation core every channel uses.
 
     A channel that needs the catalogs or the database itself passes its own, so they
-    are loaded once.
+    are loaded once; ``on_erase`` hears of each conversation "delete my data" erased.
     """
     sessions = sessions or make_session_factory(make_engine(settings.database_url))
     district = load_district(settings.path(settings.district_file))
@@ -54,6 +55,8 @@ def build_service(
     def erase_conversation(sender_id: str) -> None:
         with sessions.begin() as session:
             repository.delete_conversation(session=session, sender_id=sender_id)
+        if on_erase is not None:
+            on_erase(sender_id)
 
     return ConversationService(
         rasa,
@@ -127,6 +130,30 @@ async def run_telegram(
     return 0
 
 
+async def run_web(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    servers_up: Callable[[], bool] | None = None,
+) -> None:
+    """Serve the web chat (bot/channels/web) until ``stop``, next to the other front end."""
+    from bot.channels.web.server import build_web, serve_web
+
+    rasa = RasaClient.for_settings(settings, available=servers_up)
+    catalogs = Catalogs(settings.path(settings.locale_dir))
+    sessions = make_session_factory(make_engine(settings.database_url))
+    erased: set[str] = set()
+    service = build_service(
+        settings, rasa, catalogs=catalogs, sessions=sessions, on_erase=erased.add
+    )
+    app = build_web(settings, service, sessions, catalogs, erased)
+    _say(f"Web chat: {settings.web_url}\n")
+    try:
+        await serve_web(app, settings, stop)
+    finally:
+        await rasa.aclose()
+
+
 async def run_supervised(settings: Settings) -> int:
     """Start both servers, run the front end, and stop everything at the end.
 
@@ -144,6 +171,12 @@ async def run_supervised(settings: Settings) -> int:
     prepare_database(settings)
     supervisor = Supervisor(settings)
     try:
+        if settings.web_enabled and port_in_use(settings.web_host, settings.web_port):
+            raise ChildFailedError(
+                f"Port {settings.web_port} on {settings.web_host}, which the web chat needs, "
+                "is already in use. Stop the program that uses it, set another port "
+                "(PATENBOT_WEB_PORT), or turn the web chat off (PATENBOT_WEB_ENABLED=false)."
+            )
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
             return _exit_code(received)
@@ -153,11 +186,22 @@ async def run_supervised(settings: Settings) -> int:
             if settings.telegram_bot_token is not None
             else _until(run_chat(settings, servers_up=up), stop)
         )
+        web_stop = asyncio.Event()
+        web = (
+            asyncio.create_task(run_web(settings, web_stop, servers_up=up))
+            if settings.web_enabled
+            else None
+        )
         chat: asyncio.Task[int] = asyncio.create_task(front_end)
         watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())
         retention = asyncio.create_task(purge_daily(settings))
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
         retention.cancel()
+        if web is not None:
+            # The web chat stops with the front end (end of input, a signal, a failure).
+            web_stop.set()
+            with contextlib.suppress(Exception):
+                await web
         if watch in done:
             # The supervisor gave up: end the front end as on a signal, then report.
             stop.set()

@@ -271,6 +271,7 @@ def purge_expired(
     chat_cutoff = moment - timedelta(days=conversation_days)
     conversations, events = repository.delete_events_before(session=session, cutoff=chat_cutoff)
     handoffs = repository.delete_handoffs_inactive_since(session=session, cutoff=chat_cutoff)
+    repository.delete_web_messages_before(session=session, cutoff=chat_cutoff)
     return PurgeResult(
         registrations=registrations, conversations=conversations, events=events, handoffs=handoffs
     )
