@@ -36,8 +36,8 @@ from bot.app import prepare_database
 from bot.core.rasa_client import TOKEN_HEADER
 from bot.settings import PROJECT_ROOT, Settings
 from bot.supervisor import Supervisor
-from tests.e2e.conftest import make_settings
 from tests.e2e.web_server import WEB_SECRET, web_settings
+from tests.helpers import make_settings
 
 QUESTIONS = (
     "Wie viel Zeit muss ich als Pate mitbringen?",

@@ -20,8 +20,8 @@ from bot.settings import Settings
 from bot.storage import repository
 from bot.storage.database import make_engine, make_session_factory
 from bot.storage.models import Handoff, OutboxMessage, Registration
-from tests.e2e.conftest import button, rendered
 from tests.e2e.web_server import WEB_SECRET, running_web, web_settings
+from tests.helpers import button, rendered
 
 pytestmark = pytest.mark.e2e
 

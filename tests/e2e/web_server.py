@@ -17,7 +17,7 @@ from bot.core.rasa_client import RasaClient
 from bot.i18n.catalogs import Catalogs
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
-from tests.e2e.conftest import free_port
+from tests.helpers import free_port
 
 WEB_SECRET = "e2e-web-secret-long-enough-to-sign-cookies"
 
