@@ -21,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from rasa_plugins.nlu.transliteration import to_latin, with_latin_view
+from rasa_plugins.nlu.transliteration import cyrillic_to_latin, to_latin, with_latin_view
 
 # Letters people leave out or type differently, mapped to one form after accents are
 # stripped: Turkish dotless i, German sharp s, Arabic alef maqsura, ta marbuta and the
@@ -68,8 +68,9 @@ class TextModelConfig:
     sublinear_tf: bool = True
     min_df: int = 1
     # Latin view of Cyrillic and Arabic text (transliteration.py), for messages typed in
-    # Latin letters: "none", "replace" (count n-grams on the Latin view only) or "view"
-    # (on the text and its Latin view side by side).
+    # Latin letters: "none", "replace" (count n-grams on the Latin view only), "cyrillic"
+    # (the same for Cyrillic only, Arabic script kept) or "view" (on the text and its
+    # Latin view side by side).
     transliterate: str = "none"
     # "svm": a linear SVM whose scores become probabilities by a softmax with a
     # temperature fitted on cross-validated scores (temperature scaling), trains in
@@ -187,6 +188,8 @@ def prepare(text: str, config: TextModelConfig) -> str:
     normalised = normalise(text, config.strip_accents)
     if config.transliterate == "replace":
         return to_latin(normalised)
+    if config.transliterate == "cyrillic":
+        return cyrillic_to_latin(normalised)
     if config.transliterate == "view":
         return with_latin_view(normalised)
     if config.transliterate != "none":

@@ -11,6 +11,8 @@ Rasa environment cannot take new packages easily.
 
 from __future__ import annotations
 
+import re
+
 # Russian: the common informal Latin typing (х → h as in "hochu", soft and hard signs dropped).
 _RUSSIAN = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -25,17 +27,21 @@ _UKRAINIAN = _RUSSIAN | {
     "г": "h", "ґ": "g", "и": "y", "і": "i", "ї": "yi", "є": "ye", "й": "y", "'": "", "’": "",
 }  # fmt: skip
 
-# Arabic letters → Arabizi. Hamza forms were already folded by accent stripping
-# (أ → ا), ta marbuta to ha and alef maqsura to ya by the normaliser.
+# Arabic letters → Arabizi (و → o and ي → i as long vowels; see _WAW_AT_START). Hamza
+# forms were already folded by accent stripping (أ → ا), ta marbuta to ha and alef
+# maqsura to ya by the normaliser.
 _ARABIC = {
     "ء": "2", "ا": "a", "آ": "a", "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "7",
     "خ": "5", "د": "d", "ذ": "z", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s",
     "ض": "d", "ط": "t", "ظ": "z", "ع": "3", "غ": "gh", "ف": "f", "ق": "9", "ك": "k",
-    "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "w", "ي": "y", "ى": "a", "ة": "a",
+    "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "o", "ي": "i", "ى": "a", "ة": "a",
     "ؤ": "2", "ئ": "2", "پ": "p", "چ": "ch", "گ": "g", "ڤ": "v", "؟": "?", "،": ",",
 }  # fmt: skip
 
 _UKRAINIAN_ONLY = frozenset("іїєґ")
+# و and ي are mostly long vowels, typed o/ou and i (habibi, mo2men); at the start of a
+# word و is "and" or a consonant, typed w.
+_WAW_AT_START = re.compile(r"(?<!\w)و")
 _RUSSIAN_TABLE = str.maketrans(_RUSSIAN)
 _UKRAINIAN_TABLE = str.maketrans(_UKRAINIAN)
 _ARABIC_TABLE = str.maketrans(_ARABIC)
@@ -51,6 +57,14 @@ def has_arabic(text: str) -> bool:
     return any("\u0600" <= char <= "\u06ff" for char in text)
 
 
+def cyrillic_to_latin(text: str) -> str:
+    """Return the text with only its Cyrillic letters in the informal Latin typing."""
+    if not has_cyrillic(text):
+        return text
+    table = _UKRAINIAN_TABLE if any(c in _UKRAINIAN_ONLY for c in text) else _RUSSIAN_TABLE
+    return text.translate(table)
+
+
 def to_latin(text: str) -> str:
     """Return the text with Cyrillic and Arabic letters in the informal Latin typing.
 
@@ -61,11 +75,9 @@ def to_latin(text: str) -> str:
         The Latin view; Ukrainian spelling rules when the text has a letter only
         Ukrainian uses, Russian ones otherwise.
     """
-    if has_cyrillic(text):
-        table = _UKRAINIAN_TABLE if any(c in _UKRAINIAN_ONLY for c in text) else _RUSSIAN_TABLE
-        text = text.translate(table)
+    text = cyrillic_to_latin(text)
     if has_arabic(text):
-        text = text.translate(_ARABIC_TABLE)
+        text = _WAW_AT_START.sub("w", text).translate(_ARABIC_TABLE)
     return text
 
 

@@ -15,8 +15,8 @@ from rasa_plugins.nlu.transliteration import to_latin, with_latin_view
         ("хочу щуку, объявление", "hochu schuku, obyavlenie"),
         # Ukrainian rules once a letter only Ukrainian uses is there: г → h, и → y.
         ("привіт, як стати наставником?", "pryvit, yak staty nastavnykom?"),
-        ("عايز اسجل", "3ayz asjl"),
-        ("حبيبي خير", "7byby 5yr"),
+        ("عايز اسجل", "3aiz asjl"),
+        ("حبيبي خير", "7bibi 5ir"),
         ("Wie geht's?", "Wie geht's?"),
     ],
 )
