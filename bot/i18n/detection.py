@@ -11,6 +11,7 @@ from functools import cached_property
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from bot.i18n.languages import LANGUAGES
+from bot.i18n.romanised import guess_romanised
 
 # Languages we do not answer in but recognise, so that a French or Polish message
 # gets the list of offered languages instead of a wrong guess. Chosen from the larger
@@ -22,7 +23,8 @@ RECOGNISED_UNSUPPORTED = (
 )  # fmt: skip
 
 # E-mail addresses, web addresses and numbers say nothing about a language.
-NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\d+")
+ADDRESSES = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+NOT_LANGUAGE = re.compile(ADDRESSES.pattern + r"|\d+")
 
 # German programme words that users of every language type as they are. They say
 # nothing about the writer's language, so they are left out before detection.
@@ -41,6 +43,10 @@ MIN_LEAD = 0.35
 # An unsupported language is reported only for longer, clear messages.
 MIN_LETTERS_UNSUPPORTED = 12
 MIN_CONFIDENCE_UNSUPPORTED = 0.6
+# A message that reads as Russian, Ukrainian or Arabic typed in Latin letters (romanised.py)
+# keeps lingua's answer only when lingua is at least this sure of another language: real
+# German, English and Turkish sentences score 0.9 to 1.0, translit 0.5 to 0.85.
+MAX_CONFIDENCE_AGAINST_ROMANISED = 0.9
 
 
 @dataclass(frozen=True)
@@ -143,11 +149,15 @@ class LanguageDetection:
         if len(letters) < MIN_LETTERS:
             code = _script_only(letters)
             return Detection(iso_code=code, supported_code=code) if code else None
+        values = self._supported_detector.compute_language_confidence_values(cleaned)
+        best, second = values[0], values[1].value if len(values) > 1 else 0.0
+        # Digits stay for this one: in Arabizi they stand for letters (3 = ع).
+        romanised = guess_romanised(ADDRESSES.sub(" ", text))
+        if romanised and best.value < MAX_CONFIDENCE_AGAINST_ROMANISED:
+            return Detection(iso_code=romanised, supported_code=romanised)
         unsupported = self._unsupported(cleaned, len(letters))
         if unsupported:
             return unsupported
-        values = self._supported_detector.compute_language_confidence_values(cleaned)
-        best, second = values[0], values[1].value if len(values) > 1 else 0.0
         if best.value < MIN_CONFIDENCE or best.value - second < MIN_LEAD:
             return None
         code = self._code_by_detector_name[best.language.name]

@@ -21,6 +21,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from rasa_plugins.nlu.transliteration import cyrillic_to_latin, to_latin, with_latin_view
+
 # Letters people leave out or type differently, mapped to one form after accents are
 # stripped: Turkish dotless i, German sharp s, Arabic alef maqsura, ta marbuta and the
 # kashida (a stretching stroke with no meaning).
@@ -65,6 +67,11 @@ class TextModelConfig:
     strip_accents: bool = True
     sublinear_tf: bool = True
     min_df: int = 1
+    # Latin view of Cyrillic and Arabic text (transliteration.py), for messages typed in
+    # Latin letters: "none", "replace" (count n-grams on the Latin view only), "cyrillic"
+    # (the same for Cyrillic only, Arabic script kept) or "view" (on the text and its
+    # Latin view side by side).
+    transliterate: str = "none"
     # "svm": a linear SVM whose scores become probabilities by a softmax with a
     # temperature fitted on cross-validated scores (temperature scaling), trains in
     # seconds and keeps the SVM's ranking; "calibrated_svm": scikit-learn's sigmoid
@@ -176,6 +183,20 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return np.asarray(shifted / shifted.sum(axis=1, keepdims=True))
 
 
+def prepare(text: str, config: TextModelConfig) -> str:
+    """Return the text as the vectorisers see it: normalised, with the configured Latin view."""
+    normalised = normalise(text, config.strip_accents)
+    if config.transliterate == "replace":
+        return to_latin(normalised)
+    if config.transliterate == "cyrillic":
+        return cyrillic_to_latin(normalised)
+    if config.transliterate == "view":
+        return with_latin_view(normalised)
+    if config.transliterate != "none":
+        raise ValueError(f"unknown transliterate setting {config.transliterate!r}")
+    return normalised
+
+
 class TextModel:
     """A trained (or untrained) text classifier with probabilities per label."""
 
@@ -197,7 +218,7 @@ class TextModel:
         sums the FAQ topics' probabilities into ``faq``, and with uncalibrated (too flat)
         probabilities that sum would win for every message.
         """
-        normalised = [normalise(text, self.config.strip_accents) for text in texts]
+        normalised = [prepare(text, self.config) for text in texts]
         truth = np.asarray(labels, dtype=object)
         self.pipeline.fit(normalised, truth)
         if self.config.classifier == "svm":
@@ -231,7 +252,7 @@ class TextModel:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Return one row of label probabilities (summing to 1) per text."""
-        normalised = [normalise(text, self.config.strip_accents) for text in texts]
+        normalised = [prepare(text, self.config) for text in texts]
         if self.config.classifier != "svm":
             return np.asarray(self.pipeline.predict_proba(normalised), dtype=np.float64)
         scores = np.asarray(self.pipeline.decision_function(normalised), dtype=np.float64)

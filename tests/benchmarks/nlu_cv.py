@@ -43,6 +43,7 @@ class Example:
     text: str
     label: str
     language: str
+    file: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,9 @@ def load_training_data(folder: Path) -> list[Example]:
                 for line in str(block.get("examples", "")).splitlines():
                     text = line.strip()
                     if text.startswith("- "):
-                        examples.append(Example(text[2:].strip(), str(block["intent"]), language))
+                        examples.append(
+                            Example(text[2:].strip(), str(block["intent"]), language, path.name)
+                        )
     return examples
 
 
@@ -108,6 +111,10 @@ def variants(base: TextModelConfig, flat: bool) -> dict[str, Variant]:
         "words_1_3": change(word_max_ngram=3),
         "only_words": change(char_max_ngram=0),
         "keep_accents": change(strip_accents=False),
+        "translit_none": change(transliterate="none"),
+        "translit_replace": change(transliterate="replace"),
+        "translit_view": change(transliterate="view"),
+        "translit_cyrillic": change(transliterate="cyrillic"),
         "no_class_weight": change(class_weight=None),
         "c_0.2": change(c=0.2),
         "c_1": change(c=1.0),
@@ -230,17 +237,47 @@ def choose_thresholds(
     return threshold, ambiguity, note
 
 
+# The training files of messages typed in Latin letters (translit, Arabizi).
+LATIN_TYPED_FILES = ("translit.yml", "arabizi.yml")
+
+
+def latin_typed_check(variant: Variant, examples: list[Example]) -> dict[str, float]:
+    """Exact accuracy on the Latin-typed examples when trained on all other examples.
+
+    Shows whether a setting carries what the model learnt from Cyrillic and Arabic-script
+    examples over to the same languages typed in Latin letters.
+    """
+    test = [e for e in examples if e.file in LATIN_TYPED_FILES]
+    train = [e for e in examples if e.file not in LATIN_TYPED_FILES]
+    predictions = predict_fold(variant, train, test)
+    result = {}
+    for language in sorted({e.language for e in test}):
+        pairs = [(e, p) for e, p in zip(test, predictions, strict=True) if e.language == language]
+        result[language] = sum(is_exact_right(e, p) for e, p in pairs) / len(pairs)
+    return result
+
+
 def main() -> None:
     """Cross-validate the variants and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="", help="comma-separated names (default: all)")
     parser.add_argument("--thresholds", action="store_true", help="tune fallback thresholds")
+    parser.add_argument(
+        "--latin-typed",
+        action="store_true",
+        help="only: train without the Latin-typed examples and test on them",
+    )
     args = parser.parse_args()
     shipped = shipped_config()
     base = TextModelConfig.from_mapping(shipped)
     table = variants(base, bool(shipped.get("flat_labels", True)))
     names = [n for n in args.variants.split(",") if n] or list(table)
     examples = load_training_data(ROOT / "nlu_data")
+    if args.latin_typed:
+        for name in names:
+            figures = latin_typed_check(table[name], examples)
+            print(name, " ".join(f"{lang} {value:.3f}" for lang, value in figures.items()))
+        return
     print(f"{len(examples)} training examples; 5-fold stratified cross-validation\n")
     print("| variant | seconds | " + " | ".join(LANGUAGES) + " | mean |")
     print("|---|---:|" + "---|" * (len(LANGUAGES) + 1))

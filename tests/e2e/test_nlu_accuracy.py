@@ -13,8 +13,9 @@ handled and at least 0.90 exact on the hard set. The linear NLU is deterministic
 with a fixed seed), so a retraining on the same data gives the same figures; the floors are
 therefore the targets themselves, with no margin below them. The spread between the five
 cross-validation folds (0.02-0.04 per language) says how far a change of the training
-data may move them. All targets are met (2026-12-06, docs/benchmarks.md) except the hard
-set in Russian (0.889, 32 of 36): its floor is the lowest figure reached, 0.88.
+data may move them. All targets are met (2026-12-06, docs/benchmarks.md); the hard set's
+floor is the lowest figure reached since the Latin view of Cyrillic and Arabic (0.917,
+Ukrainian), above the 0.90 asked for.
 """
 
 from __future__ import annotations
@@ -40,12 +41,14 @@ DIET_EXACT_ACCURACY = {
     "ru": 0.889,
 }
 OUT_OF_SCOPE_FLOOR = 0.90
-# Issue 10 asks for 0.90; Russian reaches 0.889 (32 of 36), the others 0.944-0.972.
-HARD_EXACT_FLOOR = 0.88
+# Issue 10 asks for 0.90; reached 0.917-0.972 (Ukrainian lowest) on 2026-12-06.
+HARD_EXACT_FLOOR = 0.91
 # The blind set (tests/nlu/blind/, written by a helper who never saw nlu_data/ or the other
-# sets): de 0.972, en 0.944, tr 0.944, ar 0.833, uk 1.000, ru 0.806 on 2026-12-06; issue 10 asks
-# for 0.90, so the floor guards against regressions only (the lowest figure reached).
-BLIND_EXACT_FLOOR = 0.80
+# sets): de 0.972, en 0.944, tr 0.944, ar 0.833, uk 1.000, ru 0.806 on 2026-12-06; with the
+# Latin view of Cyrillic and Arabic and translit detection (same day) ar 0.861, ru 1.000, the
+# others unchanged. Issue 10 asks for 0.90, so the floor guards against regressions only (the
+# lowest figure reached).
+BLIND_EXACT_FLOOR = 0.86
 EVALUATED = [language.code for language in LANGUAGES if language.detector_name]
 
 

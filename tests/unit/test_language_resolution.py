@@ -116,3 +116,28 @@ def test_a_longer_message_in_another_language_switches(detection: LanguageDetect
         detection=detection,
     )
     assert decision.language == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("privet, kak mne stat nastavnikom?", "ru"), ("salam, ana 3ayez a3raf aktar", "ar")],
+)
+def test_a_latin_typed_russian_or_arabic_message_switches(
+    detection: LanguageDetection, text: str, expected: str
+) -> None:
+    decision = resolve_language(
+        text, state=LanguageState("de"), client_hint=None, detection=detection
+    )
+    assert decision.language == expected
+
+
+def test_a_german_message_with_a_translit_lookalike_keeps_german(
+    detection: LanguageDetection,
+) -> None:
+    decision = resolve_language(
+        "Ana und ich haben eine Frage zu den Kosten",
+        state=LanguageState("ru"),
+        client_hint=None,
+        detection=detection,
+    )
+    assert decision.language == "de"
