@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.channels.terminal import TerminalChat
 from bot.core.conversation import ConversationService
 from bot.core.rasa_client import RasaClient
+from bot.core.state import ConversationStore
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.detection import LanguageDetection
 from bot.i18n.evaluation import evaluate_language, held_out_examples, markdown_table
@@ -61,6 +62,7 @@ def build_service(
         LanguageDetection(district.municipalities),
         max_message_chars=settings.max_message_chars,
         erase_conversation=erase_conversation,
+        store=ConversationStore(sessions),
     )
 
 
@@ -68,13 +70,14 @@ async def run_chat(
     settings: Settings,
     *,
     sender_id: str | None = None,
-    servers_up: Callable[[], bool] | None = None,
+    replica_up: Callable[[str], bool] | None = None,
 ) -> int:
     """Chat in the terminal with servers that are already running.
 
-    ``servers_up`` (the supervisor's view) makes turns wait for restarted servers.
+    ``replica_up`` (the supervisor's view of each Rasa replica) routes turns around
+    restarted servers.
     """
-    rasa = RasaClient.for_settings(settings, available=servers_up)
+    rasa = RasaClient.for_settings(settings, available=replica_up)
     try:
         await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run()
     finally:
@@ -86,11 +89,12 @@ async def run_telegram(
     settings: Settings,
     stop: asyncio.Event | None = None,
     *,
-    servers_up: Callable[[], bool] | None = None,
+    replica_up: Callable[[str], bool] | None = None,
 ) -> int:
     """Serve the bot on Telegram with servers that are already running, until ``stop``.
 
-    ``servers_up`` (the supervisor's view) makes turns wait for restarted servers.
+    ``replica_up`` (the supervisor's view of each Rasa replica) routes turns around
+    restarted servers.
 
     Raises:
         TelegramTokenRefusedError: If Telegram refuses the token.
@@ -100,7 +104,7 @@ async def run_telegram(
     from bot.channels.telegram.app import serve
     from bot.channels.telegram.context import TelegramChannel
 
-    rasa = RasaClient.for_settings(settings, available=servers_up)
+    rasa = RasaClient.for_settings(settings, available=replica_up)
     district = load_district(settings.path(settings.district_file))
     catalogs = Catalogs(settings.path(settings.locale_dir))
     facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
@@ -147,11 +151,11 @@ async def run_supervised(settings: Settings) -> int:
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
             return _exit_code(received)
-        up = supervisor.servers_up
+        up = supervisor.replica_available
         front_end = (
-            run_telegram(settings, stop, servers_up=up)
+            run_telegram(settings, stop, replica_up=up)
             if settings.telegram_bot_token is not None
-            else _until(run_chat(settings, servers_up=up), stop)
+            else _until(run_chat(settings, replica_up=up), stop)
         )
         chat: asyncio.Task[int] = asyncio.create_task(front_end)
         watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())

@@ -9,6 +9,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.core.state import ConversationStore
 from bot.i18n.catalogs import Catalogs
 from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
@@ -55,3 +56,12 @@ def tracker_from_json(name: str, **slots: Any) -> Tracker:
     state = json.loads((TRACKERS / f"{name}.json").read_text(encoding="utf-8"))
     state["slots"] = {**state.get("slots", {}), **slots}
     return Tracker.from_dict(state)
+
+
+def sqlite_store(folder: Path) -> ConversationStore:
+    """Return a conversation state store on a new, migrated SQLite database in ``folder``."""
+    from bot.storage.database import make_engine, make_session_factory, upgrade_database
+
+    engine = make_engine(f"sqlite:///{folder / 'state.sqlite'}")
+    upgrade_database(engine)
+    return ConversationStore(make_session_factory(engine))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.core.safe_text import displayable
 from bot.nlg.registration_texts import DETAIL_SLOTS
 from bot.registrations import coordinator_texts, workflow
-from bot.storage import repository
+from bot.storage import conversation_state, repository
 from bot.storage.models import Registration, utcnow
 
 KINDS = ("mentor", "family")
@@ -271,6 +271,7 @@ def purge_expired(
     chat_cutoff = moment - timedelta(days=conversation_days)
     conversations, events = repository.delete_events_before(session=session, cutoff=chat_cutoff)
     handoffs = repository.delete_handoffs_inactive_since(session=session, cutoff=chat_cutoff)
+    conversation_state.delete_states_before(session=session, cutoff=chat_cutoff)
     return PurgeResult(
         registrations=registrations, conversations=conversations, events=events, handoffs=handoffs
     )
