@@ -22,6 +22,8 @@ from bot.i18n.evaluation import evaluate_language, held_out_examples, markdown_t
 from bot.i18n.languages import LANGUAGES
 from bot.nlg.district import load_district
 from bot.nlg.facts import district_facts
+from bot.ops import metrics
+from bot.ops.health import OpsServer, Readiness
 from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
@@ -147,6 +149,7 @@ async def run_supervised(settings: Settings) -> int:
     received = install_stop_signals(stop)
     prepare_database(settings)
     supervisor = Supervisor(settings)
+    ops = start_operations(settings, supervisor)
     try:
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
@@ -160,6 +163,9 @@ async def run_supervised(settings: Settings) -> int:
         chat: asyncio.Task[int] = asyncio.create_task(front_end)
         watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())
         retention = asyncio.create_task(purge_daily(settings))
+        deadline = asyncio.create_task(
+            _bound_shutdown(chat, stop, settings.shutdown_grace_seconds)
+        )
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
         retention.cancel()
         if watch in done:
@@ -169,9 +175,11 @@ async def run_supervised(settings: Settings) -> int:
                 await chat
             watch.result()
         watch.cancel()
+        deadline.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watch
-        chat.result()
+        if not chat.cancelled():
+            chat.result()
         return _exit_code(received)
     except (ChildFailedError, TelegramTokenRefusedError) as error:
         _say(f"\n{error}\n")
@@ -179,6 +187,39 @@ async def run_supervised(settings: Settings) -> int:
     finally:
         _say("Stopping the servers …\n")
         supervisor.stop()
+        if ops is not None:
+            ops.stop()
+
+
+def start_operations(settings: Settings, supervisor: Supervisor) -> OpsServer | None:
+    """Count restarts and replicas; serve /healthz, /readyz, /metrics if a port is set."""
+    supervisor.on_restart = lambda label: metrics.RESTARTS.labels(metrics.server_of(label)).inc()
+    metrics.watch_replicas(supervisor.available_replicas)
+    if not settings.metrics_port:
+        return None
+    sessions = make_session_factory(make_engine(settings.database_url))
+    metrics.watch_database(sessions)
+    readiness = Readiness.for_settings(settings, sessions, retired=supervisor.retired_replicas)
+    server = OpsServer(readiness, settings.host, settings.metrics_port)
+    server.start()
+    return server
+
+
+async def _bound_shutdown(front_end: asyncio.Task[int], stop: asyncio.Event, grace: float) -> None:
+    """After ``stop``, give the front end ``grace`` seconds to finish its turns, then end it.
+
+    Telegram stops fetching updates at once and waits for the turns in progress; the
+    servers are stopped only after that (the caller's ``finally``), so a turn that was
+    taken is answered. A turn stuck longer than the grace period is cut off.
+    """
+    await stop.wait()
+    try:
+        await asyncio.wait_for(asyncio.shield(front_end), timeout=grace)
+    except TimeoutError:
+        logger.warning("Turns still running %.0f s after the stop signal; ending them.", grace)
+        front_end.cancel()
+    except Exception:  # noqa: S110 - the front end's own error is reported by its caller
+        pass
 
 
 def install_stop_signals(stop: asyncio.Event) -> list[signal.Signals]:

@@ -225,6 +225,14 @@ class Supervisor:
         """Return the labels of replicas taken out of the routing after failing too often."""
         return set(self._retired)
 
+    def retired_replicas(self) -> set[str]:
+        """Return the names of the replicas taken out of the routing (``rasa-2`` …)."""
+        return {c.replica.name for c in self._children if c.replica and c.label in self._retired}
+
+    def available_replicas(self) -> int:
+        """Return how many Rasa replicas take turns now."""
+        return sum(self.replica_available(c.replica.name) for c in self._children if c.replica)
+
     def _child_up(self, child: Child) -> bool:
         return (
             child.label not in self._restarted
@@ -386,8 +394,8 @@ class Supervisor:
         settings = self._settings
         for child in self._children:
             if child.label == label and child.replica is not None:
-                return await _rasa_ready(child.replica.url, settings.rasa_token)
-        return await _http_ok(f"{settings.action_url}/health")
+                return await rasa_ready(child.replica.url, settings.rasa_token)
+        return await http_ok(f"{settings.action_url}/health")
 
     async def ready_report(self) -> dict[str, bool]:
         """Return, per server label, whether it answers now (for ``/readyz``).
@@ -496,7 +504,8 @@ class Supervisor:
         return ""
 
 
-async def _http_ok(url: str) -> bool:
+async def http_ok(url: str) -> bool:
+    """Return whether ``url`` answers 200 within 2 s."""
     try:
         async with httpx.AsyncClient(timeout=2.0) as client:
             return (await client.get(url)).status_code == 200
@@ -504,7 +513,8 @@ async def _http_ok(url: str) -> bool:
         return False
 
 
-async def _rasa_ready(base_url: str, token: SecretStr) -> bool:
+async def rasa_ready(base_url: str, token: SecretStr) -> bool:
+    """Return whether the Rasa server at ``base_url`` answers and has loaded its model."""
     try:
         async with httpx.AsyncClient(timeout=2.0) as client:
             params = {"token": token.get_secret_value()}

@@ -65,3 +65,22 @@ def sqlite_store(folder: Path) -> ConversationStore:
     engine = make_engine(f"sqlite:///{folder / 'state.sqlite'}")
     upgrade_database(engine)
     return ConversationStore(make_session_factory(engine))
+
+
+def free_ports(count: int) -> int:
+    """Return the first of ``count`` consecutive loopback ports that are free now."""
+    for _ in range(100):
+        first = free_port()
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return first
+    raise RuntimeError(f"no {count} consecutive free ports")

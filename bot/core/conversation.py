@@ -28,6 +28,7 @@ from bot.i18n.catalogs import Catalogs
 from bot.i18n.decision import LanguageDecision, LanguageState, resolve_language
 from bot.i18n.detection import LanguageDetection
 from bot.i18n.languages import LANGUAGES, get_language
+from bot.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -317,8 +318,10 @@ class ConversationService:
         if conversation.source:
             metadata["source"] = conversation.source
         try:
-            messages = await self._rasa.send(sender_id, message, metadata)
+            with metrics.timed_turn(sender_id):
+                messages = await self._rasa.send(sender_id, message, metadata)
         except TurnNotSavedError:
+            metrics.ERRORS.labels("turn_not_saved").inc()
             # Rasa's answer is withheld: it belongs to a turn the conversation does not
             # have, and inside a form the answer would be lost without the user knowing.
             logger.error("Rasa could not store a turn; the user is asked to send it again.")
@@ -330,6 +333,7 @@ class ConversationService:
             )
             return [Reply(text, decision.language)]
         except RasaUnavailableError as error:
+            metrics.ERRORS.labels("rasa_unavailable").inc()
             logger.error("Rasa did not answer a message: %s", error)
             text = self._catalogs.pgettext(
                 decision.language,
@@ -348,6 +352,8 @@ class ConversationService:
                 sender_id, conversation.state, source=conversation.source
             )
         signals = payloads.signals_of(messages)
+        if payloads.UNSURE in signals:
+            metrics.FALLBACKS.labels(metrics.channel_of(sender_id)).inc()
         issued: dict[str, str] = {}
         replies = [self._reply(issued, item, decision.language) for item in messages]
         await self._store.add_buttons(sender_id, issued)
@@ -355,6 +361,7 @@ class ConversationService:
         if replies and signals:
             replies[0] = dataclasses.replace(replies[0], signals=signals)
         if not replies:
+            metrics.ERRORS.labels("empty_answer").inc()
             logger.error("Rasa answered a message with no reply.")
             text = self._catalogs.pgettext(
                 decision.language,
