@@ -171,7 +171,7 @@ async def run_supervised(settings: Settings) -> int:
         if watch in done:
             # The supervisor gave up: end the front end as on a signal, then report.
             stop.set()
-            with contextlib.suppress(TelegramTokenRefusedError):
+            with contextlib.suppress(TelegramTokenRefusedError, asyncio.CancelledError):
                 await chat
             watch.result()
         watch.cancel()

@@ -107,3 +107,27 @@ async def _true() -> bool:
 
 def _value(name: str, **labels: str) -> float:
     return metrics.REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_the_ops_server_serves_on_its_own_port_and_stops() -> None:
+    import httpx
+
+    from bot.ops.health import OpsServer
+    from tests.processes import wait_until
+
+    port = free_port()
+    server = OpsServer(Readiness({"rasa-1": _true}, _true, _true), "127.0.0.1", port)
+    server.start()
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(answers, 10, "the ops server answers")
+        assert "patenbot_turns_total" in httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    finally:
+        server.stop()
+    assert not answers()
