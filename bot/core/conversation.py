@@ -343,20 +343,20 @@ class ConversationService:
             )
             return [Reply(text, decision.language)]
         conversation.state = LanguageState(decision.language, decision.explicit)
-        if payloads.asks_to_erase(messages):
-            # Rasa has stored the turn by now; erase it and start afresh next time.
-            await asyncio.to_thread(self._erase_conversation, sender_id)
-            await self._store.forget(sender_id)
-        else:
-            await self._store.save_language(
-                sender_id, conversation.state, source=conversation.source
-            )
         signals = payloads.signals_of(messages)
         if payloads.UNSURE in signals:
             metrics.FALLBACKS.labels(metrics.channel_of(sender_id)).inc()
         issued: dict[str, str] = {}
         replies = [self._reply(issued, item, decision.language) for item in messages]
-        await self._store.add_buttons(sender_id, issued)
+        if payloads.asks_to_erase(messages):
+            # Rasa has stored the turn by now; erase it and start afresh next time.
+            await asyncio.to_thread(self._erase_conversation, sender_id)
+            await self._store.forget(sender_id)
+            await self._store.add_buttons(sender_id, issued)
+        else:
+            await self._store.save_turn(
+                sender_id, conversation.state, source=conversation.source, buttons=issued
+            )
         replies = [reply for reply in replies if reply.text or reply.choices]
         if replies and signals:
             replies[0] = dataclasses.replace(replies[0], signals=signals)

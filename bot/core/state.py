@@ -56,10 +56,15 @@ class ConversationStore:
             self._remember(sender_id, LanguageState(stored.language, stored.language_explicit))
         return stored
 
-    async def save_language(
-        self, sender_id: str, state: LanguageState, *, source: str | None = None
+    async def save_turn(
+        self,
+        sender_id: str,
+        state: LanguageState,
+        *,
+        source: str | None,
+        buttons: dict[str, str],
     ) -> None:
-        """Store the conversation's language (and source)."""
+        """Store what a turn changed, in one transaction: the language, the new buttons."""
         self._remember(sender_id, state)
 
         def write() -> None:
@@ -71,6 +76,7 @@ class ConversationStore:
                     explicit=state.explicit,
                     source=source,
                 )
+                repo.add_buttons(session=session, sender_id=sender_id, buttons=buttons)
 
         await asyncio.to_thread(write)
 

@@ -228,6 +228,10 @@ def erase_person(*, session: Session, person_ref: str, include_conversation: boo
     return erased
 
 
+RECEIVED_UPDATES_DAYS = 2
+"""Days a Telegram update id is kept (bot.storage.conversation_state)."""
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     """What a retention run erased.
@@ -272,6 +276,9 @@ def purge_expired(
     conversations, events = repository.delete_events_before(session=session, cutoff=chat_cutoff)
     handoffs = repository.delete_handoffs_inactive_since(session=session, cutoff=chat_cutoff)
     conversation_state.delete_states_before(session=session, cutoff=chat_cutoff)
+    conversation_state.delete_received_updates_before(
+        session=session, cutoff=moment - timedelta(days=RECEIVED_UPDATES_DAYS)
+    )
     return PurgeResult(
         registrations=registrations, conversations=conversations, events=events, handoffs=handoffs
     )

@@ -134,11 +134,20 @@ def delete_states_before(*, session: Session, cutoff: datetime) -> int:
         The number of conversation states erased.
     """
     session.execute(delete(IssuedButton).where(IssuedButton.issued_at < cutoff))
-    session.execute(delete(ReceivedUpdate).where(ReceivedUpdate.received_at < cutoff))
     result = session.execute(
         delete(ConversationState).where(ConversationState.updated_at < cutoff)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_received_updates_before(*, session: Session, cutoff: datetime) -> None:
+    """Forget Telegram update ids received before ``cutoff``.
+
+    Telegram sends an unconfirmed update again for at most 24 hours, and after a week
+    without updates it may start its ids anew at random: ids are kept for a couple of
+    days only, so an old id never hides a new update.
+    """
+    session.execute(delete(ReceivedUpdate).where(ReceivedUpdate.received_at < cutoff))
 
 
 def first_delivery(*, session: Session, update_id: int) -> bool:

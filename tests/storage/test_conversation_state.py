@@ -68,4 +68,6 @@ def test_retention_erases_old_state(session: Session) -> None:
     assert repo.delete_states_before(session=session, cutoff=utcnow() - timedelta(days=1)) == 0
     assert repo.delete_states_before(session=session, cutoff=utcnow() + timedelta(seconds=1)) == 1
     assert repo.button_payload(session=session, sender_id=SENDER, token="tok") is None
+    assert not repo.first_delivery(session=session, update_id=1)  # kept for 2 days only
+    repo.delete_received_updates_before(session=session, cutoff=utcnow() + timedelta(seconds=1))
     assert repo.first_delivery(session=session, update_id=1)
