@@ -48,8 +48,15 @@ $(VENV_RASA)/.installed: requirements-rasa.txt | check-pythons
 	$(VENV_RASA)/bin/python -m pip install --quiet -r requirements-rasa.txt
 	touch $@
 
+# The web chat's front end: KERN (served under /static/kern/) and axe-core (tests only),
+# exactly as package-lock.json pins them. Nothing is fetched from a CDN at run time.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing (for the web chat's KERN styles): e.g. 'apt-get install npm'." >&2; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 .PHONY: setup
-setup: $(VENV)/.installed $(VENV_RASA)/.installed catalogs ## Create both environments and compile the catalogs
+setup: $(VENV)/.installed $(VENV_RASA)/.installed node_modules/.installed catalogs ## Create both environments, install the web assets, compile the catalogs
 
 .PHONY: extract
 extract: $(VENV)/.installed ## Extract all texts into locale/patenbot.pot
@@ -102,6 +109,10 @@ test: setup lint train ## Everything CI runs: lint, unit, catalogs, data validat
 .PHONY: evaluate
 evaluate: setup train ## NLU accuracy per language on the held-out sets (Markdown table)
 	@$(PY) -m bot evaluate
+
+.PHONY: benchmark-web
+benchmark-web: setup train ## Web chat: page weight, time to interactive, 50 clients via the web vs. straight to Rasa
+	$(PY) -m tests.benchmarks.web_load --clients 50 --questions 3
 
 .PHONY: benchmark-export
 benchmark-export: $(VENV)/.installed ## Time and peak memory of exporting 100,000 registrations

@@ -48,11 +48,18 @@ MAX_FREE_TEXT = 500
 LANGUAGE_SLOTS = frozenset({"reg_languages", "reg_home_languages"})
 # The "done" button under the language toggles (bot/nlg/renderer.py).
 LANGUAGES_DONE = "done"
+# Sender ids of the web chat (bot/channels/web/security.py).
+WEB_SENDER_PREFIX = "web:"
 
 
 def reset_registration() -> list[EventType]:
     """Return events that forget every answer of the form."""
     return [SlotSet(slot, None) for slot in REGISTRATION_SLOTS]
+
+
+def _on_web(tracker: Tracker) -> bool:
+    """Return whether the conversation is a web chat (its sender ids start with "web:")."""
+    return str(tracker.sender_id or "").startswith(WEB_SENDER_PREFIX)
 
 
 def language_of(tracker: Tracker) -> str:
@@ -190,10 +197,15 @@ class ValidateRegistrationForm(FormValidationAction):
     def validate_reg_contact_method(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Chat, phone or e-mail; skipping means "in this chat"."""
+        """Chat, phone or e-mail; skipping means "in this chat" (not on the web)."""
         result = self._choice("reg_contact_method", value, dispatcher, tracker)
         if result.get("reg_contact_method") == SKIPPED:
             result["reg_contact_method"] = "chat"
+        if result.get("reg_contact_method") == "chat" and _on_web(tracker):
+            # A web page cannot be reached once it is closed: phone or e-mail only.
+            return self._invalid(
+                "reg_contact_method", "utter_invalid_reg_contact_method_web", dispatcher, tracker
+            )
         return result
 
     def validate_reg_phone(

@@ -24,11 +24,12 @@ from bot.nlg.district import load_district
 from bot.nlg.facts import district_facts
 from bot.ops import metrics
 from bot.ops.health import OpsServer, Readiness
+from bot.ops.health import routes as health_routes
 from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
 from bot.storage.database import make_engine, make_session_factory, prepare_database
-from bot.supervisor import ChildFailedError, Supervisor
+from bot.supervisor import ChildFailedError, Supervisor, port_in_use
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
@@ -45,11 +46,12 @@ def build_service(
     *,
     catalogs: Catalogs | None = None,
     sessions: sessionmaker[Session] | None = None,
+    on_erase: Callable[[str], None] | None = None,
 ) -> ConversationService:
     """Create the shared conversation core every channel uses.
 
     A channel that needs the catalogs or the database itself passes its own, so they
-    are loaded once.
+    are loaded once; ``on_erase`` hears of each conversation "delete my data" erased.
     """
     sessions = sessions or make_session_factory(make_engine(settings.database_url))
     district = load_district(settings.path(settings.district_file))
@@ -57,6 +59,8 @@ def build_service(
     def erase_conversation(sender_id: str) -> None:
         with sessions.begin() as session:
             repository.delete_conversation(session=session, sender_id=sender_id)
+        if on_erase is not None:
+            on_erase(sender_id)
 
     return ConversationService(
         rasa,
@@ -133,6 +137,37 @@ async def run_telegram(
     return 0
 
 
+async def run_web(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    replica_up: Callable[[str], bool] | None = None,
+    readiness: Readiness | None = None,
+) -> None:
+    """Serve the web chat (bot/channels/web) until ``stop``, next to the other front end.
+
+    With ``readiness``, the web server also answers ``/healthz``, ``/readyz`` and
+    ``/metrics`` (bot/ops/health.py; the reverse proxy keeps them from the public).
+    """
+    from bot.channels.web.server import build_web, serve_web
+
+    rasa = RasaClient.for_settings(settings, available=replica_up)
+    catalogs = Catalogs(settings.path(settings.locale_dir))
+    sessions = make_session_factory(make_engine(settings.database_url))
+    erased: set[str] = set()
+    service = build_service(
+        settings, rasa, catalogs=catalogs, sessions=sessions, on_erase=erased.add
+    )
+    app = build_web(settings, service, sessions, catalogs, erased)
+    if readiness is not None:
+        app.router.routes.extend(health_routes(readiness))
+    _say(f"Web chat: {settings.web_url}\n")
+    try:
+        await serve_web(app, settings, stop)
+    finally:
+        await rasa.aclose()
+
+
 async def run_supervised(settings: Settings) -> int:
     """Start both servers, run the front end, and stop everything at the end.
 
@@ -149,8 +184,14 @@ async def run_supervised(settings: Settings) -> int:
     received = install_stop_signals(stop)
     prepare_database(settings)
     supervisor = Supervisor(settings)
-    ops = start_operations(settings, supervisor)
+    readiness, ops = start_operations(settings, supervisor)
     try:
+        if settings.web_enabled and port_in_use(settings.web_host, settings.web_port):
+            raise ChildFailedError(
+                f"Port {settings.web_port} on {settings.web_host}, which the web chat needs, "
+                "is already in use. Stop the program that uses it, set another port "
+                "(PATENBOT_WEB_PORT), or turn the web chat off (PATENBOT_WEB_ENABLED=false)."
+            )
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
             return _exit_code(received)
@@ -160,6 +201,12 @@ async def run_supervised(settings: Settings) -> int:
             if settings.telegram_bot_token is not None
             else _until(run_chat(settings, replica_up=up), stop)
         )
+        web_stop = asyncio.Event()
+        web = (
+            asyncio.create_task(run_web(settings, web_stop, replica_up=up, readiness=readiness))
+            if settings.web_enabled
+            else None
+        )
         chat: asyncio.Task[int] = asyncio.create_task(front_end)
         watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())
         retention = asyncio.create_task(purge_daily(settings))
@@ -168,6 +215,11 @@ async def run_supervised(settings: Settings) -> int:
         )
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
         retention.cancel()
+        if web is not None:
+            # The web chat stops with the front end (end of input, a signal, a failure).
+            web_stop.set()
+            with contextlib.suppress(Exception):
+                await web
         if watch in done:
             # The supervisor gave up: end the front end as on a signal, then report.
             stop.set()
@@ -191,18 +243,25 @@ async def run_supervised(settings: Settings) -> int:
             ops.stop()
 
 
-def start_operations(settings: Settings, supervisor: Supervisor) -> OpsServer | None:
-    """Count restarts and replicas; serve /healthz, /readyz, /metrics if a port is set."""
+def start_operations(
+    settings: Settings, supervisor: Supervisor
+) -> tuple[Readiness, OpsServer | None]:
+    """Count restarts and replicas; serve /healthz, /readyz, /metrics if a port is set.
+
+    Returns:
+        The readiness checks (the web chat serves them too) and the server on
+        ``PATENBOT_METRICS_PORT``, if one was started.
+    """
     supervisor.on_restart = lambda label: metrics.RESTARTS.labels(metrics.server_of(label)).inc()
     metrics.watch_replicas(supervisor.available_replicas)
-    if not settings.metrics_port:
-        return None
     sessions = make_session_factory(make_engine(settings.database_url))
     metrics.watch_database(sessions)
     readiness = Readiness.for_settings(settings, sessions, retired=supervisor.retired_replicas)
+    if not settings.metrics_port:
+        return readiness, None
     server = OpsServer(readiness, settings.host, settings.metrics_port)
     server.start()
-    return server
+    return readiness, server
 
 
 async def _bound_shutdown(front_end: asyncio.Task[int], stop: asyncio.Event, grace: float) -> None:

@@ -78,6 +78,24 @@ class Settings(BaseSettings):
     coordinator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     user_messages_per_minute: int = 20
     slow_reply_notice_seconds: float = 4.0
+    # The web chat (bot/channels/web), served by ``python -m bot run`` next to the
+    # terminal or Telegram. Behind a reverse proxy it stays on loopback.
+    web_enabled: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    # Signs the conversation cookie. Unset: generated once and kept in
+    # data/web-secret (0600), so a restart keeps every open conversation.
+    web_secret: SecretStr | None = None
+    # Send the cookie only over HTTPS (set it when a TLS proxy is in front).
+    web_secure_cookies: bool = False
+    # Per client address: messages a minute, and new conversations an hour.
+    web_address_messages_per_minute: int = 60
+    web_new_conversations_per_hour: int = 20
+    # Sites allowed to show the chat in an <iframe> (CSP frame-ancestors), e.g.
+    # "'self' https://www.lrabb.de".
+    web_frame_ancestors: str = "'self'"
+    # Serve axe-core under /static/test/ (accessibility tests only).
+    web_test_assets: bool = False
 
     @field_validator(
         "telegram_bot_token",
@@ -86,6 +104,7 @@ class Settings(BaseSettings):
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "coordinator_chat_id",
+        "web_secret",
         mode="before",
     )
     @classmethod
@@ -128,6 +147,11 @@ class Settings(BaseSettings):
     def action_url(self) -> str:
         """Return the base URL of the action server (custom actions and NLG)."""
         return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        """Return the address of the web chat, as printed at start."""
+        return f"http://{self.web_host}:{self.web_port}/"
 
     @property
     def database_url(self) -> str:

@@ -1,1 +1,1 @@
-"""The channels users chat through: terminal, Telegram (and more to come)."""
+"""The channels people chat through: terminal, Telegram and the web chat."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.safe_text import displayable
+from bot.core.safe_text import clean_input, displayable
 from bot.nlg.district import load_district
 from bot.registrations import coordination, coordinator_texts
 from bot.registrations.use_cases import StatusChangeError
@@ -63,6 +63,10 @@ def run_coordinators_command(settings: Settings, args: argparse.Namespace) -> in
             f"of {result.conversations} conversations and {result.handoffs} handoffs "
             "past their retention period.\n"
         )
+    elif args.command == "handoff":
+        code = _handoff(settings, sessions, args, actor)
+        engine.dispose()
+        return code
     # "migrate" needs nothing beyond prepare_database above.
     engine.dispose()
     return 0
@@ -117,3 +121,46 @@ def _outbox(sessions: sessionmaker[Session], *, mark_sent: bool) -> None:
         len(pending),
     )
     sys.stdout.write(footer.format(count=len(pending)) + "\n")
+
+
+def _handoff(
+    settings: Settings, sessions: sessionmaker[Session], args: argparse.Namespace, actor: str
+) -> int:
+    """List, answer or end handoffs (a web chat's page shows the answer within a second)."""
+    from bot.channels.web.chat import end_office_handoff, office_reply, open_handoffs
+    from bot.i18n.catalogs import Catalogs
+
+    catalogs = Catalogs(settings.path(settings.locale_dir))
+    if args.handoff_command == "list":
+        rows = open_handoffs(sessions)
+        for row in rows:
+            channel = "Web" if row.person_ref.startswith("web:") else "Telegram"
+            sys.stdout.write(
+                f"#{row.id} {channel}, {coordinator_texts.language_name(row.language)}, "
+                f"seit {row.started_at:%Y-%m-%d %H:%M}\n"
+            )
+        sys.stdout.write(f"{len(rows)} offen\n")
+        return 0
+    if args.handoff_command == "reply":
+        text = clean_input(args.text).strip()
+        if not text:
+            sys.stderr.write("The answer is empty.\n")
+            return 2
+        try:
+            office_reply(sessions, catalogs, handoff_id=args.handoff_id, text=text)
+        except LookupError:
+            sys.stderr.write(f"There is no open handoff #{args.handoff_id}.\n")
+            return 1
+        except ValueError:
+            sys.stderr.write(
+                f"Handoff #{args.handoff_id} is a Telegram conversation: answer it in the "
+                "coordinators' group by replying to its message.\n"
+            )
+            return 1
+        sys.stdout.write(f"Answer to #{args.handoff_id} stored; the open chat page shows it.\n")
+        return 0
+    if not end_office_handoff(sessions, catalogs, handoff_id=args.handoff_id, actor=actor):
+        sys.stderr.write(f"There is no open handoff #{args.handoff_id}.\n")
+        return 1
+    sys.stdout.write(f"Handoff #{args.handoff_id} ended.\n")
+    return 0

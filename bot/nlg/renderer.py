@@ -19,6 +19,9 @@ from bot.nlg.registration_texts import RegistrationTexts
 from bot.nlg.responses import SourceResponse, button_context
 from bot.nlg.topics import TOPIC_TITLES
 
+# The web chat's sender ids (bot/channels/web) and the question it changes.
+WEB_SENDER_PREFIX = "web:"
+CONTACT_METHOD_QUESTION = "utter_ask_reg_contact_method"
 logger = logging.getLogger(__name__)
 
 Button = dict[str, str]
@@ -220,6 +223,11 @@ class ResponseRenderer:
                 and button.payload.startswith(STARTS_REGISTRATION)
             )
         ]
+        if source.name == CONTACT_METHOD_QUESTION and str(
+            tracker.get("sender_id") or ""
+        ).startswith(WEB_SENDER_PREFIX):
+            # A web page cannot be reached after it is closed: no "here in the chat".
+            buttons = [button for button in buttons if '"chat"' not in button["payload"]]
         generate = GENERATED_BUTTONS.get(source.name)
         if generate:
             buttons.extend(generate(self._catalogs, language, arguments or {}))

@@ -279,6 +279,7 @@ def purge_expired(
     conversation_state.delete_received_updates_before(
         session=session, cutoff=moment - timedelta(days=RECEIVED_UPDATES_DAYS)
     )
+    repository.delete_web_messages_before(session=session, cutoff=chat_cutoff)
     return PurgeResult(
         registrations=registrations, conversations=conversations, events=events, handoffs=handoffs
     )

@@ -164,6 +164,28 @@ class HandoffMessage(Base):
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
 
 
+class WebMessage(Base):
+    """One message of a web chat's transcript, so that a reload shows the conversation.
+
+    Erased with the conversation (``/delete``) and by the chat retention period.
+    """
+
+    __tablename__ = "web_messages"
+    __table_args__ = (Index("ix_web_messages_sender_id_id", "sender_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64))
+    # "user", "bot" or "office" (a coordinator's reply to a handoff).
+    role: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16))
+    # {"choices": [[title, token], ...]}: the buttons shown under a bot message.
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+
 class ConversationState(Base):
     """What the front end knows about a conversation between turns (no personal data).
 

@@ -19,6 +19,7 @@ from bot.storage.models import (
     OutboxMessage,
     Registration,
     StatusChange,
+    WebMessage,
     utcnow,
 )
 
@@ -180,6 +181,7 @@ def delete_person(*, session: Session, person_ref: str) -> int:
     handoffs = select(Handoff.id).where(Handoff.person_ref == person_ref)
     session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(handoffs)))
     session.execute(delete(Handoff).where(Handoff.person_ref == person_ref))
+    session.execute(delete(WebMessage).where(WebMessage.sender_id == person_ref))
     return erased
 
 
@@ -303,6 +305,7 @@ def delete_conversation(*, session: Session, sender_id: str) -> int:
         The number of events erased (0 if Rasa has not created its table yet).
     """
     conversation_state.delete_state(session=session, sender_id=sender_id)
+    session.execute(delete(WebMessage).where(WebMessage.sender_id == sender_id))
     if not session.get_bind().dialect.has_table(session.connection(), RASA_EVENTS_TABLE):
         return 0
     result = session.execute(
@@ -310,6 +313,50 @@ def delete_conversation(*, session: Session, sender_id: str) -> int:
         {"sender_id": sender_id},
     )
     return _rowcount(result)
+
+
+def delete_web_messages_before(*, session: Session, cutoff: datetime) -> int:
+    """Erase web chat messages older than ``cutoff`` (the chat retention period).
+
+    Returns:
+        The number of messages erased.
+    """
+    return _rowcount(session.execute(delete(WebMessage).where(WebMessage.created_at < cutoff)))
+
+
+def add_web_message(
+    *,
+    session: Session,
+    sender_id: str,
+    role: str,
+    text: str,
+    language: str,
+    choices: Sequence[tuple[str, str]] = (),
+) -> WebMessage:
+    """Append a message to a web conversation's transcript."""
+    message = WebMessage(
+        sender_id=sender_id,
+        role=role,
+        text=text,
+        language=language,
+        extra={"choices": [list(choice) for choice in choices]} if choices else {},
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def web_messages(
+    *, session: Session, sender_id: str, after: int = 0, limit: int = 500
+) -> Sequence[WebMessage]:
+    """Return a web conversation's messages after message ``after``, oldest first."""
+    statement = (
+        select(WebMessage)
+        .where(WebMessage.sender_id == sender_id, WebMessage.id > after)
+        .order_by(WebMessage.id)
+        .limit(limit)
+    )
+    return session.scalars(statement).all()
 
 
 def _rowcount(result: Result[Any]) -> int:

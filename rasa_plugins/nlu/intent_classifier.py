@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_plugins.nlu import _storage
-from rasa_plugins.nlu.text_model import TextModel, TextModelConfig
+from rasa_plugins.nlu.text_model import TextModel, TextModelConfig, has_word
 
 RANKING_LENGTH = "ranking_length"
 FLAT_LABELS = "flat_labels"
@@ -135,6 +135,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         length = int(self.config[RANKING_LENGTH])
         for message, ranking in zip(messages, rankings, strict=False):
             merged = merge_sub_labels(ranking, str(self.config[FAQ_CONFIDENCE]))
+            if not has_word(message.get(TEXT) or ""):
+                # No letter or digit ("?!.,", emoji only): nothing the model learnt from,
+                # so every intent is equally (im)probable and FallbackClassifier asks back
+                # instead of trusting punctuation n-grams.
+                merged = [(name, 1.0 / len(merged)) for name, _ in merged]
             entries = [
                 {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
                 for name, confidence in merged

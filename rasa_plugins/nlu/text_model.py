@@ -49,6 +49,11 @@ def normalise(text: str, strip_accents: bool = True) -> str:
     return _SPACES.sub(" ", folded).strip()
 
 
+def has_word(text: str) -> bool:
+    """Whether the text has at least one letter or digit (not only punctuation or emoji)."""
+    return any(char.isalnum() for char in text)
+
+
 @dataclass(frozen=True)
 class TextModelConfig:
     """Settings of the text model (the keys of the components' configuration)."""

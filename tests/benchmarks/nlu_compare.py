@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import subprocess
 import tempfile
@@ -57,6 +58,9 @@ def rasa_env(cache: Path) -> dict[str, str]:
     """Environment for Rasa: its own cache folder, so training starts from empty."""
     return {
         **os.environ,
+        # credentials.yml's REST channel refuses to start without a token; the benchmark
+        # only calls /model/parse, so any throw-away value does.
+        "PATENBOT_RASA_TOKEN": os.environ.get("PATENBOT_RASA_TOKEN") or secrets.token_urlsafe(24),
         "RASA_CACHE_DIRECTORY": str(cache),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",

@@ -112,6 +112,7 @@ def variants(base: TextModelConfig, flat: bool) -> dict[str, Variant]:
         "c_0.2": change(c=0.2),
         "c_1": change(c=1.0),
         "c_2": change(c=2.0),
+        "c_4": change(c=4.0),
         "not_sublinear": change(sublinear_tf=False),
         "one_faq_label": Variant(base, flat_labels=False),
         "per_language": Variant(base, flat, per_language=True),

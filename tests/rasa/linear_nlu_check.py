@@ -50,6 +50,7 @@ EXAMPLES = {
     ],
 }
 PROBES = ["hello there", "what does it cost me", "how many hours", "zzzz qqqq"]
+NO_WORDS = ["?!.,", "\U0001f914\U0001f914", "... ???"]
 
 
 def training_data() -> TrainingData:
@@ -109,6 +110,11 @@ def main() -> None:
             messages = [Message(data={"text": text}) for text in PROBES]
             messages = fallback.process(responses.process(intents.process(messages)))
             results[name] = outputs(messages)
+
+        # Messages without a letter or digit: no evidence, so a uniform ranking.
+        messages = [Message(data={"text": text}) for text in NO_WORDS]
+        messages = fallback.process(selector.process(classifier.process(messages)))
+        results["no_words"] = outputs(messages)
 
         # Rasa's own ResponseSelector on the same data, for the output's structure.
         tokenizer = component(WhitespaceTokenizer, "tokens")

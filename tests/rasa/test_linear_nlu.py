@@ -75,5 +75,19 @@ def test_nonsense_is_less_confident_than_known_messages(check: dict[str, Any]) -
     assert all(top < message["intent"]["confidence"] for message in known)
 
 
+def test_messages_without_words_get_a_fallback(check: dict[str, Any]) -> None:
+    for message in check["no_words"]:
+        confidences = [
+            entry["confidence"]
+            for entry in message["intent_ranking"]
+            if entry["name"] != "nlu_fallback"  # added by FallbackClassifier
+        ]
+        # greet, goodbye and faq, equally improbable (also with the FAQ's sum over topics)
+        assert confidences == pytest.approx([1 / 3] * 3)
+        assert message["intent"]["name"] == "nlu_fallback"
+    # A message with words is not affected (the same model gives it a clear answer).
+    assert check["trained"][0]["intent"]["name"] == "greet"
+
+
 def test_loaded_components_predict_what_the_trained_ones_did(check: dict[str, Any]) -> None:
     assert check["loaded"] == check["trained"]

@@ -137,3 +137,30 @@ def test_handoffs_go_by_their_own_age_with_their_messages(session: Session) -> N
 
     assert session.scalars(select(Handoff.id)).all() == [recent_id]
     assert session.scalars(select(HandoffMessage.group_message_id)).all() == [102]
+
+
+def test_web_transcripts_follow_the_chat_retention(session: Session) -> None:
+    old = repository.add_web_message(
+        session=session, sender_id="web:old", role="user", text="alt", language="de"
+    )
+    old.created_at = NOW - timedelta(days=31)
+    recent = repository.add_web_message(
+        session=session, sender_id="web:old", role="bot", text="neu", language="de"
+    )
+    recent.created_at = NOW - timedelta(days=29)
+    session.commit()
+    purge(session)
+    texts = [m.text for m in repository.web_messages(session=session, sender_id="web:old")]
+    assert texts == ["neu"]
+
+
+def test_deleting_a_conversation_erases_its_web_transcript(session: Session) -> None:
+    for sender in ("web:a", "web:b"):
+        repository.add_web_message(
+            session=session, sender_id=sender, role="user", text="Hallo", language="de"
+        )
+    session.commit()
+    repository.delete_conversation(session=session, sender_id="web:a")
+    session.commit()
+    assert not repository.web_messages(session=session, sender_id="web:a")
+    assert repository.web_messages(session=session, sender_id="web:b")

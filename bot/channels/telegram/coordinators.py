@@ -381,12 +381,22 @@ async def deliver_outbox(context: PatenbotContext) -> None:
             else None
         )
         try:
-            await context.bot.send_message(group, plain(delivery.text), reply_markup=keyboard)
+            sent = await context.bot.send_message(
+                group, plain(delivery.text), reply_markup=keyboard
+            )
         except TelegramError as error:
             logger.warning(
                 "A notification could not be sent (%s); retrying later.", type(error).__name__
             )
             return False
+        if delivery.topic == "handoff" and delivery.person_ref:
+            # A web chat's handoff: a coordinator's reply to this message goes to its page.
+            handoffs = context.channel.handoffs
+            handoff = await asyncio.to_thread(handoffs.active, delivery.person_ref)
+            if handoff is not None:
+                await asyncio.to_thread(
+                    handoffs.remember_group_message, handoff.id, sent.message_id
+                )
         return True
 
     await coordination.deliver_outbox(context.channel.sessions, send)

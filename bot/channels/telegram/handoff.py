@@ -21,6 +21,7 @@ from bot.channels.telegram.handoffs import HandoffRef
 from bot.channels.telegram.sending import send_replies
 from bot.channels.telegram.texts import escape
 from bot.core.conversation import Reply
+from bot.core.safe_text import clean_input
 from bot.i18n.catalogs import NC_
 from bot.registrations import coordinator_texts
 
@@ -138,6 +139,19 @@ async def on_group_reply(update: Update, context: PatenbotContext) -> None:
         return
     user_chat = user_chat_of(handoff.person_ref)
     if user_chat is None:
+        if handoff.person_ref.startswith("web:"):
+            # The web chat's page shows it within a second (server-sent events).
+            from bot.channels.web.chat import office_reply
+
+            await asyncio.to_thread(
+                office_reply,
+                channel.sessions,
+                channel.catalogs,
+                handoff_id=handoff.id,
+                text=clean_input(message.text),
+            )
+            with contextlib.suppress(TelegramError):
+                await message.set_reaction("👍")
         return
     prefix = _local_reply(channel, handoff.person_ref, HANDOFF_REPLY, handoff.language)
     await send_replies(

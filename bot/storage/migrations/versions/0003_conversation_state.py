@@ -1,7 +1,7 @@
 """Conversation state between turns, issued button tokens, received Telegram updates.
 
 Revision ID: 0003_conversation_state
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-06 03:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_conversation_state"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
