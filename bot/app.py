@@ -22,9 +22,8 @@ from bot.i18n.evaluation import evaluate_language, held_out_examples, markdown_t
 from bot.i18n.languages import LANGUAGES
 from bot.nlg.district import load_district
 from bot.nlg.facts import district_facts
-from bot.ops import metrics
+from bot.ops import health, metrics
 from bot.ops.health import OpsServer, Readiness
-from bot.ops.health import routes as health_routes
 from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
@@ -160,7 +159,7 @@ async def run_web(
     )
     app = build_web(settings, service, sessions, catalogs, erased)
     if readiness is not None:
-        app.router.routes.extend(health_routes(readiness))
+        health.mount(app, readiness)
     _say(f"Web chat: {settings.web_url}\n")
     try:
         await serve_web(app, settings, stop)

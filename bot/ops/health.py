@@ -117,6 +117,11 @@ def routes(readiness: Readiness) -> list[Route]:
     ]
 
 
+def mount(app: Starlette, readiness: Readiness) -> None:
+    """Add the three routes to an app (the web chat's), after its own routes."""
+    app.router.routes.extend(routes(readiness))
+
+
 def ops_app(readiness: Readiness) -> Starlette:
     """Return an app that serves only the three routes."""
     return Starlette(routes=routes(readiness))
