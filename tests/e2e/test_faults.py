@@ -40,6 +40,12 @@ from tests.storage.postgres import (
 
 pytestmark = pytest.mark.e2e
 
+UNREACHABLE = (
+    "frontend",
+    "Entschuldigung, ich bin gerade nicht erreichbar. "
+    "Bitte schreiben Sie Ihre Nachricht in ein paar Minuten noch einmal.",
+)
+
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[PostgresServer]:
@@ -166,6 +172,41 @@ async def test_a_postgresql_restart_mid_conversation_loses_no_turn(
     assert rendered(expected, "utter_ask_reg_phone", "de") in phone
     await _finish_form(chat, catalogs, expected)
     assert client.registrations(sender) == 1
+
+
+async def test_a_killed_action_server_is_restarted_and_the_form_continues(
+    client: Client, catalogs: Catalogs, expected: ResponseRenderer
+) -> None:
+    supervisor = client.supervisor
+    sender = "e2e-fault-action"
+    chat = ChatDriver(client.service, sender)
+    await _start_form(chat, catalogs, expected)
+    contact_question = chat.last
+    watch = asyncio.create_task(supervisor.watch())  # restarts what stops
+    try:
+        action_server = supervisor.pids["action server"]
+        os.killpg(action_server, signal.SIGKILL)
+        wait_until(lambda: not supervisor.servers_up(), 10, "the action server is down")
+        # Meanwhile no turn goes to Rasa (it would lose the answer): the user is asked
+        # to write again, and the form's question stays open.
+        apology = await chat.press(
+            button(catalogs, "de", "utter_ask_reg_contact_method", "Telefon")
+        )
+        assert apology == catalogs.pgettext("de", *UNREACHABLE)
+        await asyncio.to_thread(
+            wait_until,
+            lambda: supervisor.servers_up() and supervisor.available_replicas() == 2,
+            180,
+            "the action server (and the replica killed before) restarted",
+        )
+        assert supervisor.pids["action server"] != action_server
+        chat.last = contact_question  # the button issued before the kill still works
+        phone = await chat.press(button(catalogs, "de", "utter_ask_reg_contact_method", "Telefon"))
+        assert rendered(expected, "utter_ask_reg_phone", "de") in phone
+        await _finish_form(chat, catalogs, expected)
+        assert client.registrations(sender) == 1
+    finally:
+        watch.cancel()
 
 
 def test_the_logs_name_the_replicas(cluster: tuple[Settings, Supervisor]) -> None:
