@@ -134,6 +134,14 @@ benchmark-nlu-cv: $(VENV_RASA)/.installed ## 5-fold cross-validation of the line
 benchmark-telegram: setup train ## 50 users chatting at once through the Bot API emulator (p50/p95, lost replies)
 	$(PY) -m tests.benchmarks.telegram_load --users 50 --turns 3
 
+.PHONY: benchmark-load
+benchmark-load: setup train ## 200 Telegram users x 5 turns at once, with 1 and 2 Rasa replicas (turns/s, p50/p95, lost, memory)
+	$(PY) -m tests.benchmarks.load --users 200 --turns 5 --replicas 1 2
+
+.PHONY: soak
+soak: setup train ## 30 minutes of steady traffic with 2 replicas: memory at start and end, errors (not in CI)
+	$(PY) -m tests.benchmarks.load --users 20 --soak-minutes 30 --pace 2 --replicas 2
+
 .PHONY: clean
 clean: ## Remove environments, models and local data
 	rm -rf $(VENV) $(VENV_RASA) models data results

@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.channels.terminal import TerminalChat
 from bot.core.conversation import ConversationService
 from bot.core.rasa_client import RasaClient
+from bot.core.state import ConversationStore
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.detection import LanguageDetection
 from bot.i18n.evaluation import evaluate_language, held_out_examples, markdown_table
 from bot.i18n.languages import LANGUAGES
 from bot.nlg.district import load_district
 from bot.nlg.facts import district_facts
+from bot.ops import health, metrics
+from bot.ops.health import OpsServer, Readiness
 from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
@@ -64,6 +67,7 @@ def build_service(
         LanguageDetection(district.municipalities),
         max_message_chars=settings.max_message_chars,
         erase_conversation=erase_conversation,
+        store=ConversationStore(sessions),
     )
 
 
@@ -71,13 +75,14 @@ async def run_chat(
     settings: Settings,
     *,
     sender_id: str | None = None,
-    servers_up: Callable[[], bool] | None = None,
+    replica_up: Callable[[str], bool] | None = None,
 ) -> int:
     """Chat in the terminal with servers that are already running.
 
-    ``servers_up`` (the supervisor's view) makes turns wait for restarted servers.
+    ``replica_up`` (the supervisor's view of each Rasa replica) routes turns around
+    restarted servers.
     """
-    rasa = RasaClient.for_settings(settings, available=servers_up)
+    rasa = RasaClient.for_settings(settings, available=replica_up)
     try:
         await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run()
     finally:
@@ -89,11 +94,12 @@ async def run_telegram(
     settings: Settings,
     stop: asyncio.Event | None = None,
     *,
-    servers_up: Callable[[], bool] | None = None,
+    replica_up: Callable[[str], bool] | None = None,
 ) -> int:
     """Serve the bot on Telegram with servers that are already running, until ``stop``.
 
-    ``servers_up`` (the supervisor's view) makes turns wait for restarted servers.
+    ``replica_up`` (the supervisor's view of each Rasa replica) routes turns around
+    restarted servers.
 
     Raises:
         TelegramTokenRefusedError: If Telegram refuses the token.
@@ -103,7 +109,7 @@ async def run_telegram(
     from bot.channels.telegram.app import serve
     from bot.channels.telegram.context import TelegramChannel
 
-    rasa = RasaClient.for_settings(settings, available=servers_up)
+    rasa = RasaClient.for_settings(settings, available=replica_up)
     district = load_district(settings.path(settings.district_file))
     catalogs = Catalogs(settings.path(settings.locale_dir))
     facts = district_facts(district, catalogs, "de", now=datetime.now(UTC))
@@ -134,12 +140,17 @@ async def run_web(
     settings: Settings,
     stop: asyncio.Event,
     *,
-    servers_up: Callable[[], bool] | None = None,
+    replica_up: Callable[[str], bool] | None = None,
+    readiness: Readiness | None = None,
 ) -> None:
-    """Serve the web chat (bot/channels/web) until ``stop``, next to the other front end."""
+    """Serve the web chat (bot/channels/web) until ``stop``, next to the other front end.
+
+    With ``readiness``, the web server also answers ``/healthz``, ``/readyz`` and
+    ``/metrics`` (bot/ops/health.py; the reverse proxy keeps them from the public).
+    """
     from bot.channels.web.server import build_web, serve_web
 
-    rasa = RasaClient.for_settings(settings, available=servers_up)
+    rasa = RasaClient.for_settings(settings, available=replica_up)
     catalogs = Catalogs(settings.path(settings.locale_dir))
     sessions = make_session_factory(make_engine(settings.database_url))
     erased: set[str] = set()
@@ -147,6 +158,8 @@ async def run_web(
         settings, rasa, catalogs=catalogs, sessions=sessions, on_erase=erased.add
     )
     app = build_web(settings, service, sessions, catalogs, erased)
+    if readiness is not None:
+        health.mount(app, readiness)
     _say(f"Web chat: {settings.web_url}\n")
     try:
         await serve_web(app, settings, stop)
@@ -170,6 +183,7 @@ async def run_supervised(settings: Settings) -> int:
     received = install_stop_signals(stop)
     prepare_database(settings)
     supervisor = Supervisor(settings)
+    readiness, ops = start_operations(settings, supervisor)
     try:
         if settings.web_enabled and port_in_use(settings.web_host, settings.web_port):
             raise ChildFailedError(
@@ -180,21 +194,24 @@ async def run_supervised(settings: Settings) -> int:
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
             return _exit_code(received)
-        up = supervisor.servers_up
+        up = supervisor.replica_available
         front_end = (
-            run_telegram(settings, stop, servers_up=up)
+            run_telegram(settings, stop, replica_up=up)
             if settings.telegram_bot_token is not None
-            else _until(run_chat(settings, servers_up=up), stop)
+            else _until(run_chat(settings, replica_up=up), stop)
         )
         web_stop = asyncio.Event()
         web = (
-            asyncio.create_task(run_web(settings, web_stop, servers_up=up))
+            asyncio.create_task(run_web(settings, web_stop, replica_up=up, readiness=readiness))
             if settings.web_enabled
             else None
         )
         chat: asyncio.Task[int] = asyncio.create_task(front_end)
         watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())
         retention = asyncio.create_task(purge_daily(settings))
+        deadline = asyncio.create_task(
+            _bound_shutdown(chat, stop, settings.shutdown_grace_seconds)
+        )
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
         retention.cancel()
         if web is not None:
@@ -205,13 +222,15 @@ async def run_supervised(settings: Settings) -> int:
         if watch in done:
             # The supervisor gave up: end the front end as on a signal, then report.
             stop.set()
-            with contextlib.suppress(TelegramTokenRefusedError):
+            with contextlib.suppress(TelegramTokenRefusedError, asyncio.CancelledError):
                 await chat
             watch.result()
         watch.cancel()
+        deadline.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watch
-        chat.result()
+        if not chat.cancelled():
+            chat.result()
         return _exit_code(received)
     except (ChildFailedError, TelegramTokenRefusedError) as error:
         _say(f"\n{error}\n")
@@ -219,6 +238,46 @@ async def run_supervised(settings: Settings) -> int:
     finally:
         _say("Stopping the servers …\n")
         supervisor.stop()
+        if ops is not None:
+            ops.stop()
+
+
+def start_operations(
+    settings: Settings, supervisor: Supervisor
+) -> tuple[Readiness, OpsServer | None]:
+    """Count restarts and replicas; serve /healthz, /readyz, /metrics if a port is set.
+
+    Returns:
+        The readiness checks (the web chat serves them too) and the server on
+        ``PATENBOT_METRICS_PORT``, if one was started.
+    """
+    supervisor.on_restart = lambda label: metrics.RESTARTS.labels(metrics.server_of(label)).inc()
+    metrics.watch_replicas(supervisor.available_replicas)
+    sessions = make_session_factory(make_engine(settings.database_url))
+    metrics.watch_database(sessions)
+    readiness = Readiness.for_settings(settings, sessions, retired=supervisor.retired_replicas)
+    if not settings.metrics_port:
+        return readiness, None
+    server = OpsServer(readiness, settings.host, settings.metrics_port)
+    server.start()
+    return readiness, server
+
+
+async def _bound_shutdown(front_end: asyncio.Task[int], stop: asyncio.Event, grace: float) -> None:
+    """After ``stop``, give the front end ``grace`` seconds to finish its turns, then end it.
+
+    Telegram stops fetching updates at once and waits for the turns in progress; the
+    servers are stopped only after that (the caller's ``finally``), so a turn that was
+    taken is answered. A turn stuck longer than the grace period is cut off.
+    """
+    await stop.wait()
+    try:
+        await asyncio.wait_for(asyncio.shield(front_end), timeout=grace)
+    except TimeoutError:
+        logger.warning("Turns still running %.0f s after the stop signal; ending them.", grace)
+        front_end.cancel()
+    except Exception:  # noqa: S110 - the front end's own error is reported by its caller
+        pass
 
 
 def install_stop_signals(stop: asyncio.Event) -> list[signal.Signals]:

@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.routing import Replica, replica_names
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,6 +34,9 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     rasa_port: int = 5005
+    # Rasa servers to start; replica i (from 0) listens on rasa_port + i. Conversations
+    # are routed to them by rendezvous hashing (bot/core/routing.py).
+    rasa_replicas: int = Field(default=1, ge=1, le=16)
     action_port: int = 5055
     data_dir: Path = Path("data")
     district_file: Path = Path("district.yml")
@@ -53,6 +58,10 @@ class Settings(BaseSettings):
     # bot gives up and stops (a server that cannot start would only loop).
     child_restart_limit: int = Field(default=5, ge=1)
     child_restart_window_seconds: float = Field(default=600.0, gt=0)
+    # On SIGTERM, turns in progress get this long to finish before the servers stop.
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    # /healthz, /readyz and /metrics on loopback (0: not served); see docs/operations.md.
+    metrics_port: int = 0
     database_url_override: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "PATENBOT_DATABASE_URL")
     )
@@ -123,8 +132,16 @@ class Settings(BaseSettings):
 
     @property
     def rasa_url(self) -> str:
-        """Return the base URL of the Rasa server."""
+        """Return the base URL of the (first) Rasa server."""
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def rasa_replica_list(self) -> list[Replica]:
+        """Return the Rasa replicas: stable names and addresses (ports from ``rasa_port``)."""
+        return [
+            Replica(name, f"http://{self.host}:{self.rasa_port + index}")
+            for index, name in enumerate(replica_names(self.rasa_replicas))
+        ]
 
     @property
     def action_url(self) -> str:

@@ -1,4 +1,8 @@
-"""Starts the Rasa server and the action server, waits for them, and stops them cleanly."""
+"""Starts the Rasa servers and the action server, waits for them, and stops them cleanly.
+
+``PATENBOT_RASA_REPLICAS=N`` starts N Rasa servers (replicas) on the ports from
+``PATENBOT_RASA_PORT`` up, all on the shared SQL tracker store and the one action server.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from typing import IO
 import httpx
 from pydantic import SecretStr
 
+from bot.core.routing import Replica
 from bot.private_files import private_folder
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.database import rasa_tracker_url
@@ -48,6 +53,8 @@ class Child:
     process: subprocess.Popen[bytes]
     log_path: Path
     command: list[str]
+    replica: Replica | None = None
+    """The Rasa replica this process serves (None for the action server)."""
 
 
 def server_environment(settings: Settings) -> dict[str, str]:
@@ -153,7 +160,13 @@ def _die_with_parent() -> Callable[[], None] | None:
     return hook
 
 
-def _spawn(label: str, command: list[str], env: dict[str, str], log_path: Path) -> Child:
+def _spawn(
+    label: str,
+    command: list[str],
+    env: dict[str, str],
+    log_path: Path,
+    replica: Replica | None = None,
+) -> Child:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log: IO[bytes] = log_path.open("ab")
     # A new session keeps Ctrl-C away from the children: we stop them ourselves, in order.
@@ -168,7 +181,7 @@ def _spawn(label: str, command: list[str], env: dict[str, str], log_path: Path) 
         preexec_fn=_die_with_parent(),  # only calls prctl: safe with threads
     )
     log.close()
-    return Child(label, process, log_path, command)
+    return Child(label, process, log_path, command, replica)
 
 
 def _kill_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
@@ -177,8 +190,18 @@ def _kill_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
         os.killpg(process.pid, sig)
 
 
+def replica_label(replica: Replica, count: int) -> str:
+    """Return how logs and messages name a Rasa replica ("Rasa server" if it is the only one)."""
+    return "Rasa server" if count == 1 else f"Rasa server {replica.name}"
+
+
+def replica_log_name(index: int) -> str:
+    """Return the log file of the replica with this index (``rasa.log``, ``rasa-2.log`` …)."""
+    return "rasa.log" if index == 0 else f"rasa-{index + 1}.log"
+
+
 class Supervisor:
-    """Owns the two server processes for as long as the front end runs."""
+    """Owns the server processes for as long as the front end runs."""
 
     def __init__(self, settings: Settings, *, progress: IO[str] = sys.stderr) -> None:
         """Prepare; nothing is started until :meth:`start`."""
@@ -188,15 +211,56 @@ class Supervisor:
         self._crashes: dict[str, list[float]] = {}
         self._env: dict[str, str] = {}
         self._restarted: set[str] = set()
+        self._retired: set[str] = set()
+        self.on_restart: Callable[[str], None] | None = None
+        """Called with a server's label whenever it is restarted (for the metrics)."""
 
     @property
     def pids(self) -> dict[str, int]:
         """Return the process id of each server, by label (for logs and tests)."""
         return {child.label: child.process.pid for child in self._children}
 
+    @property
+    def retired(self) -> set[str]:
+        """Return the labels of replicas taken out of the routing after failing too often."""
+        return set(self._retired)
+
+    def retired_replicas(self) -> set[str]:
+        """Return the names of the replicas taken out of the routing (``rasa-2`` …)."""
+        return {c.replica.name for c in self._children if c.replica and c.label in self._retired}
+
+    def available_replicas(self) -> int:
+        """Return how many Rasa replicas take turns now."""
+        return sum(self.replica_available(c.replica.name) for c in self._children if c.replica)
+
+    def _child_up(self, child: Child) -> bool:
+        return (
+            child.label not in self._restarted
+            and child.label not in self._retired
+            and child.process.poll() is None
+        )
+
+    def _action_server_up(self) -> bool:
+        return any(c.replica is None and self._child_up(c) for c in self._children)
+
     def servers_up(self) -> bool:
-        """Return whether both servers run and none is waiting to answer after a restart."""
-        return not self._restarted and all(c.process.poll() is None for c in self._children)
+        """Return whether the action server and at least one Rasa replica take turns."""
+        return self._action_server_up() and any(
+            c.replica is not None and self._child_up(c) for c in self._children
+        )
+
+    def replica_available(self, name: str) -> bool:
+        """Return whether the Rasa replica ``name`` may take turns now (for the router).
+
+        A replica is available while it runs, is not waiting to answer after a restart
+        and was not taken out of the routing, and while the action server is up.
+        """
+        if not self._action_server_up():
+            return False
+        return any(
+            c.replica is not None and c.replica.name == name and self._child_up(c)
+            for c in self._children
+        )
 
     def start(self) -> None:
         """Start the action server and the Rasa server.
@@ -207,10 +271,12 @@ class Supervisor:
         """
         settings = self._settings
         data_dir = private_folder(settings.path(settings.data_dir))
-        for label, port in (
-            ("Rasa server", settings.rasa_port),
-            ("action server", settings.action_port),
-        ):
+        replicas = settings.rasa_replica_list
+        ports = [
+            (replica_label(replica, len(replicas)), settings.rasa_port + index)
+            for index, replica in enumerate(replicas)
+        ]
+        for label, port in (*ports, ("action server", settings.action_port)):
             if port_in_use(settings.host, port):
                 raise ChildFailedError(
                     f"Port {port} on {settings.host}, which the {label} needs, is already in "
@@ -231,27 +297,30 @@ class Supervisor:
         )
         # rasa_plugins.server is `rasa run` plus the API token from the environment.
         python = str(settings.path(settings.rasa_executable).parent / "python")
-        command = [
-            python, "-m", "rasa_plugins.server", "run", "--enable-api",
-            "--interface", settings.host,
-            "--port", str(settings.rasa_port), "--model", str(model),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        ]  # fmt: skip
-        self._children.append(_spawn("Rasa server", command, env, logs / "rasa.log"))
+        for index, replica in enumerate(replicas):
+            command = [
+                python, "-m", "rasa_plugins.server", "run", "--enable-api",
+                "--interface", settings.host,
+                "--port", str(settings.rasa_port + index), "--model", str(model),
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            ]  # fmt: skip
+            label = replica_label(replica, len(replicas))
+            log = logs / replica_log_name(index)
+            self._children.append(_spawn(label, command, env, log, replica))
         self._env = env
         logger.info("Servers started: %s; model %s.", self.pids, model.name)
 
     async def wait_until_ready(self, stop: asyncio.Event | None = None) -> bool:
-        """Wait for both servers, showing progress.
+        """Wait for all servers, showing progress.
 
         Returns:
-            True when both are ready, False if ``stop`` was set first.
+            True when all are ready, False if ``stop`` was set first.
 
         Raises:
             ChildFailedError: If a server dies or is not ready in time.
         """
         started = time.monotonic()
-        for label in ("action server", "Rasa server"):
+        for label in [child.label for child in self._children]:
             while not await self._ready(label):
                 self.raise_if_dead()
                 waited = time.monotonic() - started
@@ -281,7 +350,7 @@ class Supervisor:
         """
         for child in self._children:
             code = child.process.poll()
-            if code is not None:
+            if code is not None and child.label not in self._retired:
                 raise ChildFailedError(
                     f"The {child.label} stopped unexpectedly (exit code {code}). "
                     f"{self._log_hint(child.label)}"
@@ -293,18 +362,29 @@ class Supervisor:
         Meanwhile the front end keeps running: users get the "write again in a few
         minutes" apology until the server answers again.
 
+        A Rasa replica that fails ``child_restart_limit`` times within
+        ``child_restart_window_seconds`` is taken out of the routing (its conversations
+        stay with their next replica) and reported, as long as another replica runs.
+
         Raises:
-            ChildFailedError: When one server has failed ``child_restart_limit`` times
-                within ``child_restart_window_seconds``.
+            ChildFailedError: When the action server, or the last Rasa replica, has
+                failed ``child_restart_limit`` times within the window.
         """
         while True:
             for index, child in enumerate(self._children):
+                if child.label in self._retired:
+                    continue
                 code = child.process.poll()
                 if code is not None:
                     pause = self._count_crash(child, code)
+                    if pause is None:
+                        self._retire(child, code)
+                        continue
+                    self._restarted.add(child.label)
                     await asyncio.sleep(pause)
                     self._children[index] = self._restart(child)
-                    self._restarted.add(child.label)
+                    if self.on_restart is not None:
+                        self.on_restart(child.label)
                 elif child.label in self._restarted and await self._ready(child.label):
                     self._restarted.discard(child.label)
                     logger.warning("The %s answers again.", child.label)
@@ -312,15 +392,42 @@ class Supervisor:
 
     async def _ready(self, label: str) -> bool:
         settings = self._settings
-        if label == "Rasa server":
-            return await _rasa_ready(settings.rasa_url, settings.rasa_token)
-        return await _http_ok(f"{settings.action_url}/health")
+        for child in self._children:
+            if child.label == label and child.replica is not None:
+                return await rasa_ready(child.replica.url, settings.rasa_token)
+        return await http_ok(f"{settings.action_url}/health")
 
-    def _count_crash(self, child: Child, code: int) -> float:
-        """Record a crash; return the pause before the restart.
+    async def ready_report(self) -> dict[str, bool]:
+        """Return, per server label, whether it answers now (for ``/readyz``).
+
+        A replica taken out of the routing is reported as not ready.
+        """
+        return {
+            child.label: child.label not in self._retired and await self._ready(child.label)
+            for child in list(self._children)
+        }
+
+    def _retire(self, child: Child, code: int) -> None:
+        """Take a replica that keeps failing out of the routing, and say so."""
+        self._retired.add(child.label)
+        self._restarted.discard(child.label)
+        _kill_group(child.process, signal.SIGKILL)
+        logger.error(
+            "The %s stopped (exit code %s) %d times within %.0f s; it is taken out of the "
+            "routing and not restarted. Its conversations go to the other replicas. "
+            "Details are in %s.",
+            child.label,
+            code,
+            len(self._crashes.get(child.label, [])),
+            self._settings.child_restart_window_seconds,
+            child.log_path,
+        )
+
+    def _count_crash(self, child: Child, code: int) -> float | None:
+        """Record a crash; return the pause before the restart, or None to retire a replica.
 
         Raises:
-            ChildFailedError: If the server keeps failing.
+            ChildFailedError: If the action server or the last replica keeps failing.
         """
         settings = self._settings
         now = time.monotonic()
@@ -331,6 +438,15 @@ class Supervisor:
         crashes.append(now)
         self._crashes[child.label] = crashes
         if len(crashes) >= settings.child_restart_limit:
+            others = [
+                other
+                for other in self._children
+                if other.replica is not None
+                and other is not child
+                and other.label not in self._retired
+            ]
+            if child.replica is not None and others:
+                return None
             logger.error(
                 "The %s stopped (exit code %s) %d times within %.0f s; giving up.",
                 child.label,
@@ -359,12 +475,12 @@ class Supervisor:
     def _restart(self, child: Child) -> Child:
         # Anything the old server started goes too, so the port is free again.
         _kill_group(child.process, signal.SIGKILL)
-        new = _spawn(child.label, child.command, self._env, child.log_path)
+        new = _spawn(child.label, child.command, self._env, child.log_path, child.replica)
         logger.warning("Restarted the %s (pid %d).", child.label, new.process.pid)
         return new
 
     def stop(self) -> None:
-        """Stop both servers: SIGTERM first, then SIGKILL after a grace period."""
+        """Stop all servers: SIGTERM first, then SIGKILL after a grace period."""
         for child in reversed(self._children):
             if child.process.poll() is None:
                 _kill_group(child.process, signal.SIGTERM)
@@ -388,7 +504,8 @@ class Supervisor:
         return ""
 
 
-async def _http_ok(url: str) -> bool:
+async def http_ok(url: str) -> bool:
+    """Return whether ``url`` answers 200 within 2 s."""
     try:
         async with httpx.AsyncClient(timeout=2.0) as client:
             return (await client.get(url)).status_code == 200
@@ -396,7 +513,8 @@ async def _http_ok(url: str) -> bool:
         return False
 
 
-async def _rasa_ready(base_url: str, token: SecretStr) -> bool:
+async def rasa_ready(base_url: str, token: SecretStr) -> bool:
+    """Return whether the Rasa server at ``base_url`` answers and has loaded its model."""
     try:
         async with httpx.AsyncClient(timeout=2.0) as client:
             params = {"token": token.get_secret_value()}

@@ -11,6 +11,7 @@ SQLAlchemy's messages contain the statement's parameters (the user's message).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
@@ -37,6 +38,17 @@ def session_length(tracker: DialogueStateTracker) -> int:
 
 class PatenbotTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that reports failed reads and saves of the current turn."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Connect as Rasa does, with connections tested before use.
+
+        Rasa's engine has no ``pool_pre_ping``: after a restart of PostgreSQL every
+        pooled connection is dead, and the next turn of each would fail. The pool's
+        pre-ping (SQLAlchemy 1.4 keeps it in ``Pool._pre_ping``) replaces a dead
+        connection before the turn uses it.
+        """
+        super().__init__(*args, **kwargs)
+        self.engine.pool._pre_ping = True
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """Read the conversation's latest session; report a failure to the channel."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.core.state import ConversationStore
 from bot.i18n.catalogs import Catalogs
 from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
@@ -55,3 +56,31 @@ def tracker_from_json(name: str, **slots: Any) -> Tracker:
     state = json.loads((TRACKERS / f"{name}.json").read_text(encoding="utf-8"))
     state["slots"] = {**state.get("slots", {}), **slots}
     return Tracker.from_dict(state)
+
+
+def sqlite_store(folder: Path) -> ConversationStore:
+    """Return a conversation state store on a new, migrated SQLite database in ``folder``."""
+    from bot.storage.database import make_engine, make_session_factory, upgrade_database
+
+    engine = make_engine(f"sqlite:///{folder / 'state.sqlite'}")
+    upgrade_database(engine)
+    return ConversationStore(make_session_factory(engine))
+
+
+def free_ports(count: int) -> int:
+    """Return the first of ``count`` consecutive loopback ports that are free now."""
+    for _ in range(100):
+        first = free_port()
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return first
+    raise RuntimeError(f"no {count} consecutive free ports")

@@ -14,9 +14,8 @@ import dataclasses
 import logging
 import secrets
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -24,10 +23,12 @@ from babel.numbers import format_decimal
 from bot.core import payloads
 from bot.core.rasa_client import RasaConnection, RasaUnavailableError, TurnNotSavedError
 from bot.core.safe_text import clean_input
+from bot.core.state import ConversationStore
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.decision import LanguageDecision, LanguageState, resolve_language
 from bot.i18n.detection import LanguageDetection
 from bot.i18n.languages import LANGUAGES, get_language
+from bot.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,8 @@ COMMAND_PAYLOADS = {
     "mydata": "/show_my_data",
     "delete": "/delete_my_data",
 }
-# How many issued buttons are remembered per conversation.
-MAX_ISSUED_BUTTONS = 64
+# How many "I am not sure" turns in a row hand the question to a person.
+UNSURE_TURNS_FOR_HANDOFF = 2
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,10 @@ class Reply:
 
 @dataclass
 class _Conversation:
+    """A conversation's state for one turn, read from the store at its start."""
+
     state: LanguageState | None = None
-    loaded: bool = False
     source: str | None = None
-    issued: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
 
 def _has_words(text: str) -> bool:
@@ -87,22 +88,31 @@ class ConversationService:
         *,
         max_message_chars: int,
         erase_conversation: Callable[[str], None],
+        store: ConversationStore,
     ) -> None:
-        """Create the service; it keeps a little state per conversation in memory.
+        """Create the service; the state between turns is kept in ``store`` (the database).
 
         Args:
             rasa: The Rasa server's client (anything with its ``send`` and ``language_state``).
             catalogs: The message catalogs.
             detection: The language detector.
             max_message_chars: Longer messages are not passed on.
-            erase_conversation: Erases a conversation from the tracker store.
+            erase_conversation: Erases a conversation from the tracker store (and its
+                state from the store).
+            store: The conversation state between turns (language, source, buttons,
+                "not sure" count).
         """
         self._erase_conversation = erase_conversation
         self._rasa = rasa
         self._catalogs = catalogs
         self._detection = detection
         self._max_chars = max_message_chars
-        self._conversations: dict[str, _Conversation] = {}
+        self._store = store
+
+    @property
+    def store(self) -> ConversationStore:
+        """Return the store of the state between turns (shared with the channels)."""
+        return self._store
 
     @property
     def max_message_chars(self) -> int:
@@ -140,7 +150,7 @@ class ConversationService:
     ) -> list[Reply]:
         """Handle a button press; unknown or expired tokens get a kind note."""
         conversation = await self._conversation(sender_id)
-        payload = conversation.issued.get(token)
+        payload = await self._store.button_payload(sender_id, token)
         if payload is None:
             decision = self._decide(conversation, None, client_language)
             text = self._catalogs.pgettext(
@@ -193,8 +203,10 @@ class ConversationService:
                 greeting (e.g. the "become a mentor" topic).
         """
         conversation = await self._conversation(sender_id)
+        await self._store.reset_unsure(sender_id)
         if source:
             conversation.source = source
+            await self._store.save_source(sender_id, source)
         decision = self._decide(conversation, None, client_language, explicit_choice=language)
         replies = await self._send(sender_id, conversation, "/greet", decision, client_language)
         if topic_payload:
@@ -204,11 +216,12 @@ class ConversationService:
             )
         return replies
 
-    def unsupported_content_reply(
+    async def unsupported_content_reply(
         self, sender_id: str, *, client_language: str | None = None, edited: bool = False
     ) -> Reply:
         """Return the kind answer to a sticker, photo, file … or an edited message."""
-        language = self._current_language(sender_id, client_language)
+        conversation = await self._conversation(sender_id)
+        language = self._decide(conversation, None, client_language).language
         if edited:
             text = self._catalogs.pgettext(
                 language,
@@ -239,19 +252,37 @@ class ConversationService:
             language = self._current_language(sender_id, client_language)
         return Reply(self._catalogs.pgettext(language, *message), language)
 
+    async def needs_handoff(self, sender_id: str, replies: Sequence[Reply]) -> bool:
+        """Count the turn's "not sure" signal; return whether to hand it to a person.
+
+        A person takes over when the user asked for one, or after
+        :data:`UNSURE_TURNS_FOR_HANDOFF` turns in a row that the assistant was not sure
+        about. The count is stored, so it holds across restarts and workers.
+        """
+        signals = frozenset().union(*(reply.signals for reply in replies))
+        unsure = await self._store.count_unsure(sender_id, unsure=payloads.UNSURE in signals)
+        if payloads.HANDOFF in signals or unsure >= UNSURE_TURNS_FOR_HANDOFF:
+            await self._store.reset_unsure(sender_id)
+            return True
+        return False
+
     def _current_language(self, sender_id: str, client_language: str | None) -> str:
-        """Return the conversation's language without reading anything (no Rasa call)."""
-        conversation = self._conversations.get(sender_id) or _Conversation()
+        """Return the conversation's language without reading anything (see bot.core.state)."""
+        conversation = _Conversation(state=self._store.cached_language(sender_id))
         return self._decide(conversation, None, client_language).language
 
     async def _conversation(self, sender_id: str) -> _Conversation:
-        conversation = self._conversations.setdefault(sender_id, _Conversation())
-        if not conversation.loaded:
-            try:
-                conversation.state = await self._rasa.language_state(sender_id)
-                conversation.loaded = True
-            except RasaUnavailableError:
-                logger.warning("Could not read a conversation's language from Rasa.")
+        stored = await self._store.load(sender_id)
+        if stored is not None and stored.language is not None:
+            state = LanguageState(stored.language, stored.language_explicit)
+            return _Conversation(state=state, source=stored.source)
+        conversation = _Conversation(source=stored.source if stored else None)
+        # A conversation the store does not know yet (or one from before the store): its
+        # language, if any, is in Rasa's slots.
+        try:
+            conversation.state = await self._rasa.language_state(sender_id)
+        except RasaUnavailableError:
+            logger.warning("Could not read a conversation's language from Rasa.")
         return conversation
 
     def _decide(
@@ -287,8 +318,10 @@ class ConversationService:
         if conversation.source:
             metadata["source"] = conversation.source
         try:
-            messages = await self._rasa.send(sender_id, message, metadata)
+            with metrics.timed_turn(sender_id):
+                messages = await self._rasa.send(sender_id, message, metadata)
         except TurnNotSavedError:
+            metrics.ERRORS.labels("turn_not_saved").inc()
             # Rasa's answer is withheld: it belongs to a turn the conversation does not
             # have, and inside a form the answer would be lost without the user knowing.
             logger.error("Rasa could not store a turn; the user is asked to send it again.")
@@ -300,6 +333,7 @@ class ConversationService:
             )
             return [Reply(text, decision.language)]
         except RasaUnavailableError as error:
+            metrics.ERRORS.labels("rasa_unavailable").inc()
             logger.error("Rasa did not answer a message: %s", error)
             text = self._catalogs.pgettext(
                 decision.language,
@@ -309,16 +343,25 @@ class ConversationService:
             )
             return [Reply(text, decision.language)]
         conversation.state = LanguageState(decision.language, decision.explicit)
+        signals = payloads.signals_of(messages)
+        if payloads.UNSURE in signals:
+            metrics.FALLBACKS.labels(metrics.channel_of(sender_id)).inc()
+        issued: dict[str, str] = {}
+        replies = [self._reply(issued, item, decision.language) for item in messages]
         if payloads.asks_to_erase(messages):
             # Rasa has stored the turn by now; erase it and start afresh next time.
             await asyncio.to_thread(self._erase_conversation, sender_id)
-            self._conversations.pop(sender_id, None)
-        signals = payloads.signals_of(messages)
-        replies = [self._reply(conversation, item, decision.language) for item in messages]
+            await self._store.forget(sender_id)
+            await self._store.add_buttons(sender_id, issued)
+        else:
+            await self._store.save_turn(
+                sender_id, conversation.state, source=conversation.source, buttons=issued
+            )
         replies = [reply for reply in replies if reply.text or reply.choices]
         if replies and signals:
             replies[0] = dataclasses.replace(replies[0], signals=signals)
         if not replies:
+            metrics.ERRORS.labels("empty_answer").inc()
             logger.error("Rasa answered a message with no reply.")
             text = self._catalogs.pgettext(
                 decision.language,
@@ -329,14 +372,14 @@ class ConversationService:
             return [Reply(text, decision.language)]
         return replies
 
-    def _reply(self, conversation: _Conversation, message: dict[str, Any], language: str) -> Reply:
+    def _reply(self, issued: dict[str, str], message: dict[str, Any], language: str) -> Reply:
         choices = []
         for button in message.get("buttons") or ():
-            token = secrets.token_urlsafe(6)
-            conversation.issued[token] = str(button.get("payload", ""))
+            # 8 random bytes: unguessable, and short enough for Telegram's 64-byte
+            # callback data with our prefix.
+            token = secrets.token_urlsafe(8)
+            issued[token] = str(button.get("payload", ""))
             choices.append(Choice(title=str(button.get("title", "")), token=token))
-        while len(conversation.issued) > MAX_ISSUED_BUTTONS:
-            conversation.issued.popitem(last=False)
         return Reply(str(message.get("text") or ""), language, tuple(choices))
 
     def _bad_input_reply(self, text: str, language: str) -> Reply:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
 
+from bot.core.routing import Replica, hash_order, replica_names
 from bot.i18n.decision import LanguageState
 from bot.i18n.languages import is_supported
 from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 # The header the REST channel checks (rasa_plugins/rest_channel.py).
 TOKEN_HEADER = "X-Patenbot-Token"  # noqa: S105 - a header name, not a secret
@@ -42,44 +46,67 @@ class RasaConnection(Protocol):
 
 
 class RasaClient:
-    """Talks to one Rasa server over loopback HTTP."""
+    """Talks to the Rasa replicas over loopback HTTP, each conversation to its own replica.
+
+    The replica is the first *available* one in the conversation's hash order
+    (bot/core/routing.py). A replica that refuses the connection (nothing was sent) is
+    skipped for the next one; any other failure is reported, never retried elsewhere:
+    the turn may have been taken, and a second replica must not take it again.
+    """
 
     def __init__(
         self,
-        base_url: str,
+        replicas: Sequence[Replica] | str,
         *,
         timeout: float,
         token: str,
-        available: Callable[[], bool] | None = None,
+        available: Callable[[str], bool] | None = None,
     ) -> None:
         """Create the client; call :meth:`aclose` when done.
 
         Args:
-            base_url: The Rasa server's address.
+            replicas: The Rasa replicas (or one server's address).
             timeout: Seconds to wait for an answer.
-            token: The secret of the Rasa server (``Settings.rasa_token``): a header
+            token: The secret of the Rasa servers (``Settings.rasa_token``): a header
                 for the REST channel, the ``token`` parameter for the HTTP API.
-            available: Tells whether the servers are up (the supervisor's view). While a
-                crashed server is restarted, messages are not sent: Rasa would take the
-                turn but lose its answer (inside a form, the user's answer too).
+            available: Tells whether a replica (by name) may take turns: the
+                supervisor's view (``Supervisor.replica_available``). While a crashed
+                server is restarted, its conversations go to their next replica, or, if
+                none is up, are not sent: Rasa would take the turn but lose its answer
+                (inside a form, the user's answer too).
         """
-        self._http = httpx.AsyncClient(
-            base_url=base_url, timeout=timeout, headers={TOKEN_HEADER: token}
-        )
+        if isinstance(replicas, str):
+            replicas = [Replica(replica_names(1)[0], replicas)]
+        if not replicas:
+            raise ValueError("at least one Rasa replica is needed")
+        self._replicas = list(replicas)
+        self._http = httpx.AsyncClient(timeout=timeout, headers={TOKEN_HEADER: token})
         self._api_params = {"token": token}
         self._available = available
 
     @classmethod
     def for_settings(
-        cls, settings: Settings, *, available: Callable[[], bool] | None = None
+        cls, settings: Settings, *, available: Callable[[str], bool] | None = None
     ) -> RasaClient:
-        """Create the client of the Rasa server these settings describe."""
+        """Create the client of the Rasa replicas these settings describe."""
         return cls(
-            settings.rasa_url,
+            settings.rasa_replica_list,
             timeout=settings.rasa_timeout_seconds,
             token=settings.rasa_token.get_secret_value(),
             available=available,
         )
+
+    @property
+    def replicas(self) -> list[Replica]:
+        """Return the replicas this client routes to."""
+        return list(self._replicas)
+
+    def route(self, sender_id: str) -> list[Replica]:
+        """Return the replicas that may take the conversation's turn, best first."""
+        ordered = hash_order(sender_id, self._replicas)
+        if self._available is None:
+            return ordered
+        return [replica for replica in ordered if self._available(replica.name)]
 
     async def aclose(self) -> None:
         """Close the underlying connection pool."""
@@ -92,15 +119,12 @@ class RasaClient:
 
         Raises:
             TurnNotSavedError: If the turn could not be stored.
-            RasaUnavailableError: If the server cannot be reached or fails.
+            RasaUnavailableError: If no replica can be reached, or the replica fails.
         """
-        if self._available is not None and not self._available():
-            raise RasaUnavailableError("a server is being restarted")
         body = {"sender": sender_id, "message": message, "metadata": metadata}
-        try:
-            answer = await self._http.post("/webhooks/rest/webhook", json=body)
-        except httpx.HTTPError as error:
-            raise RasaUnavailableError(type(error).__name__) from error
+        answer = await self._first_reachable(
+            sender_id, lambda url: self._http.post(f"{url}/webhooks/rest/webhook", json=body)
+        )
         if answer.status_code == TURN_NOT_SAVED_STATUS and _error_of(answer) == (
             TURN_NOT_SAVED_ERROR
         ):
@@ -114,20 +138,36 @@ class RasaClient:
         """Return the language stored in a conversation's slots, if any.
 
         Raises:
-            RasaUnavailableError: If the server cannot be reached or fails.
+            RasaUnavailableError: If no replica can be reached, or the replica fails.
         """
         path = f"/conversations/{quote(sender_id, safe='')}/tracker"
-        try:
-            params = {**self._api_params, "include_events": "NONE"}
-            answer = await self._http.get(path, params=params)
-            answer.raise_for_status()
-        except httpx.HTTPError as error:
-            raise RasaUnavailableError(type(error).__name__) from error
+        params = {**self._api_params, "include_events": "NONE"}
+        answer = await self._first_reachable(
+            sender_id, lambda url: self._http.get(f"{url}{path}", params=params)
+        )
+        if answer.is_error:
+            raise RasaUnavailableError(f"HTTP {answer.status_code}")
         slots = answer.json().get("slots") or {}
         language = slots.get("language")
         if not isinstance(language, str) or not is_supported(language):
             return None
         return LanguageState(language=language, explicit=bool(slots.get("language_explicit")))
+
+    async def _first_reachable(
+        self, sender_id: str, call: Callable[[str], Awaitable[httpx.Response]]
+    ) -> httpx.Response:
+        candidates = self.route(sender_id)
+        if not candidates:
+            raise RasaUnavailableError("no Rasa replica is up")
+        for replica in candidates:
+            try:
+                return await call(replica.url)
+            except httpx.ConnectError:
+                # Refused before anything was sent: the next replica may take the turn.
+                logger.warning("Rasa replica %s refused the connection.", replica.name)
+            except httpx.HTTPError as error:
+                raise RasaUnavailableError(type(error).__name__) from error
+        raise RasaUnavailableError("no Rasa replica could be reached")
 
 
 def _error_of(answer: httpx.Response) -> object:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.core.safe_text import displayable
 from bot.nlg.registration_texts import DETAIL_SLOTS
 from bot.registrations import coordinator_texts, workflow
-from bot.storage import repository
+from bot.storage import conversation_state, repository
 from bot.storage.models import Registration, utcnow
 
 KINDS = ("mentor", "family")
@@ -228,6 +228,10 @@ def erase_person(*, session: Session, person_ref: str, include_conversation: boo
     return erased
 
 
+RECEIVED_UPDATES_DAYS = 2
+"""Days a Telegram update id is kept (bot.storage.conversation_state)."""
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     """What a retention run erased.
@@ -271,6 +275,10 @@ def purge_expired(
     chat_cutoff = moment - timedelta(days=conversation_days)
     conversations, events = repository.delete_events_before(session=session, cutoff=chat_cutoff)
     handoffs = repository.delete_handoffs_inactive_since(session=session, cutoff=chat_cutoff)
+    conversation_state.delete_states_before(session=session, cutoff=chat_cutoff)
+    conversation_state.delete_received_updates_before(
+        session=session, cutoff=moment - timedelta(days=RECEIVED_UPDATES_DAYS)
+    )
     repository.delete_web_messages_before(session=session, cutoff=chat_cutoff)
     return PurgeResult(
         registrations=registrations, conversations=conversations, events=events, handoffs=handoffs

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result, Select, delete, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
+from bot.storage import conversation_state
 from bot.storage.models import (
     ConsentRecord,
     ExportAudit,
@@ -298,9 +299,12 @@ def delete_events_before(*, session: Session, cutoff: datetime) -> tuple[int, in
 def delete_conversation(*, session: Session, sender_id: str) -> int:
     """Erase a conversation's history from Rasa's tracker store (table ``events``).
 
+    The front end's state of it (language, buttons, counters) goes too.
+
     Returns:
         The number of events erased (0 if Rasa has not created its table yet).
     """
+    conversation_state.delete_state(session=session, sender_id=sender_id)
     session.execute(delete(WebMessage).where(WebMessage.sender_id == sender_id))
     if not session.get_bind().dialect.has_table(session.connection(), RASA_EVENTS_TABLE):
         return 0

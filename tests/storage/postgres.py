@@ -11,8 +11,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 
 class PostgresUnavailableError(RuntimeError):
@@ -45,9 +48,42 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command]
 
 
+@dataclass(frozen=True)
+class PostgresServer:
+    """A running throw-away server: its URL, and a way to restart it (fault tests)."""
+
+    url: str
+    data: Path
+    options: str
+    log: Path
+
+    def restart(self) -> None:
+        """Restart the server (fast shutdown: every open connection is cut)."""
+        subprocess.run(
+            _as_server_user(
+                [_binary("pg_ctl"), "-D", str(self.data), "-o", self.options, "-l",
+                 str(self.log), "-m", "fast", "-w", "restart"]
+            ),
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        _wait_until_accepting(make_url(self.url).port or 5432)
+
+    def tool(self, name: str) -> str:
+        """Return the path of a PostgreSQL program of this installation (pg_dump …)."""
+        return _binary(name)
+
+
 @contextmanager
 def temporary_postgres() -> Iterator[str]:
     """Start PostgreSQL in a temporary data directory; yield its SQLAlchemy URL."""
+    with temporary_postgres_server() as server:
+        yield server.url
+
+
+@contextmanager
+def temporary_postgres_server() -> Iterator[PostgresServer]:
+    """Start PostgreSQL in a temporary data directory; yield the running server."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     root = Path(tempfile.mkdtemp(prefix="patenbot-pg-"))
     data = root / "data"
@@ -72,7 +108,7 @@ def temporary_postgres() -> Iterator[str]:
         )
         url = f"postgresql+psycopg://patenbot@127.0.0.1:{port}/postgres"
         _wait_until_accepting(port)
-        yield url
+        yield PostgresServer(url, data, options, root / "log")
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run(

@@ -104,6 +104,9 @@ class _State:
     redeliveries: list[dict[str, Any]] = field(default_factory=list)
 
 
+_UPDATE_ID_BASES = itertools.count(1000, 1_000_000)
+
+
 class BotApiEmulator:
     """The emulator: start it, point the bot at :attr:`base_url`, play users."""
 
@@ -112,7 +115,9 @@ class BotApiEmulator:
         self.token = token
         self._state = _State()
         self._changed = threading.Condition()
-        self._update_ids = itertools.count(1000)
+        # Telegram's ids grow per bot; a new emulator (the same bot token) in the same test
+        # process continues above the earlier ones, as the bot stores the ids it saw.
+        self._update_ids = itertools.count(next(_UPDATE_ID_BASES))
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), self._handler_class())

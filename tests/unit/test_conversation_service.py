@@ -7,16 +7,19 @@ channel gets back, without a server. The end-to-end tests run the same paths for
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.core import payloads
-from bot.core.conversation import ConversationService
+from bot.core.conversation import ConversationService, Reply
 from bot.core.rasa_client import RasaConnection, RasaUnavailableError, TurnNotSavedError
+from bot.core.state import ConversationStore
 from bot.i18n.catalogs import Catalogs
 from bot.i18n.decision import LanguageState
 from bot.i18n.detection import LanguageDetection
+from tests.helpers import sqlite_store
 
 SENDER = "terminal-1"
 UNREACHABLE = (
@@ -61,6 +64,7 @@ def service_for(
     rasa: RasaConnection,
     catalogs: Catalogs,
     detection: LanguageDetection,
+    store: ConversationStore,
     erased: list[str] | None = None,
 ) -> ConversationService:
     return ConversationService(
@@ -69,7 +73,13 @@ def service_for(
         detection,
         max_message_chars=1000,
         erase_conversation=(erased if erased is not None else []).append,
+        store=store,
     )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ConversationStore:
+    return sqlite_store(tmp_path)
 
 
 @pytest.fixture
@@ -79,9 +89,9 @@ def rasa() -> StandInRasa:
 
 @pytest.fixture
 def service(
-    rasa: StandInRasa, catalogs: Catalogs, detection: LanguageDetection
+    rasa: StandInRasa, catalogs: Catalogs, detection: LanguageDetection, store: ConversationStore
 ) -> ConversationService:
-    return service_for(rasa, catalogs, detection)
+    return service_for(rasa, catalogs, detection, store)
 
 
 async def test_a_clear_message_is_answered_in_its_language(
@@ -95,10 +105,10 @@ async def test_a_clear_message_is_answered_in_its_language(
 
 
 async def test_a_short_message_keeps_the_conversations_language(
-    catalogs: Catalogs, detection: LanguageDetection
+    catalogs: Catalogs, detection: LanguageDetection, store: ConversationStore
 ) -> None:
     rasa = StandInRasa(LanguageState("uk"))
-    service = service_for(rasa, catalogs, detection)
+    service = service_for(rasa, catalogs, detection, store)
     await service.handle_text(SENDER, "ok", client_language="en")
     assert rasa.sent[0][2]["language"] == "uk"
     assert rasa.sent[0][2]["client_language"] == "en"
@@ -163,10 +173,10 @@ async def test_an_unreachable_rasa_gets_the_apology_in_the_users_language(
 
 
 async def test_markers_become_signals_and_the_erase_marker_erases_the_conversation(
-    rasa: StandInRasa, catalogs: Catalogs, detection: LanguageDetection
+    rasa: StandInRasa, catalogs: Catalogs, detection: LanguageDetection, store: ConversationStore
 ) -> None:
     erased: list[str] = []
-    service = service_for(rasa, catalogs, detection, erased)
+    service = service_for(rasa, catalogs, detection, store, erased)
     rasa.answer = [{"text": "Ich gebe weiter.", "custom": payloads.marker(payloads.HANDOFF)}]
     (reply,) = await service.handle_text(SENDER, "Ich möchte mit einem Menschen sprechen")
     assert reply.signals == {payloads.HANDOFF}
@@ -176,3 +186,44 @@ async def test_markers_become_signals_and_the_erase_marker_erases_the_conversati
     replies = await service.handle_command(SENDER, "delete")
     assert [reply.text for reply in replies] == ["Gelöscht."]
     assert erased == [SENDER]
+
+
+async def test_a_restarted_front_end_continues_language_source_and_old_buttons(
+    rasa: StandInRasa, catalogs: Catalogs, detection: LanguageDetection, tmp_path: Path
+) -> None:
+    before = service_for(rasa, catalogs, detection, sqlite_store(tmp_path))
+    rasa.answer = [{"text": "Hallo", "buttons": [{"title": "Ja", "payload": "/affirm"}]}]
+    (greeting,) = await before.start(SENDER, language="uk", source="flyer_uk")
+    (choice,) = greeting.choices
+
+    # A new process: nothing in memory, the same database. Rasa knows no language
+    # (a stand-in without slots), so the language must come from the store.
+    rasa.state = None
+    after = service_for(rasa, catalogs, detection, sqlite_store(tmp_path))
+    rasa.answer = [{"text": "Добре"}]
+    await after.handle_button(SENDER, choice.token)
+    _, message, metadata = rasa.sent[-1]
+    assert message == "/affirm"  # the old button still works
+    assert (metadata["language"], metadata["language_explicit"]) == ("uk", True)
+    assert metadata["source"] == "flyer_uk"
+    (sticker,) = [await after.unsupported_content_reply(SENDER, client_language="en")]
+    assert sticker.language == "uk"
+    # A token of another conversation is refused.
+    (refused,) = await after.handle_button("terminal-2", choice.token)
+    assert refused.text == catalogs.pgettext("de", "frontend", INVALID_BUTTON)
+
+
+async def test_two_unsure_turns_in_a_row_ask_for_a_person_across_a_restart(
+    rasa: StandInRasa, catalogs: Catalogs, detection: LanguageDetection, tmp_path: Path
+) -> None:
+    unsure = [Reply("Meinten Sie …?", "de", signals=frozenset({payloads.UNSURE}))]
+    sure = [Reply("Antwort", "de")]
+    first = service_for(rasa, catalogs, detection, sqlite_store(tmp_path))
+    assert not await first.needs_handoff(SENDER, unsure)
+    assert not await first.needs_handoff(SENDER, sure)  # a sure turn starts the count anew
+    assert not await first.needs_handoff(SENDER, unsure)
+    second = service_for(rasa, catalogs, detection, sqlite_store(tmp_path))
+    assert await second.needs_handoff(SENDER, unsure)
+    assert not await second.needs_handoff(SENDER, unsure)  # counted from zero again
+    asked = [Reply("Ich gebe weiter.", "de", signals=frozenset({payloads.HANDOFF}))]
+    assert await second.needs_handoff(SENDER, asked)

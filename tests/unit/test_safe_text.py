@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -14,6 +15,7 @@ from bot.i18n.catalogs import Catalogs
 from bot.i18n.detection import LanguageDetection
 from bot.registrations.use_cases import notification_text
 from bot.storage.models import Registration
+from tests.helpers import sqlite_store
 
 # The name from the defect report: clears a terminal, then reverses what follows.
 HOSTILE = "Zoe\x1b[H\x1b[J\u202eKontrolle"
@@ -101,7 +103,7 @@ class FakeRasa:
     ],
 )
 async def test_every_message_is_cleaned_before_it_goes_to_rasa(
-    catalogs: Catalogs, detection: LanguageDetection, typed: str, sent: str
+    catalogs: Catalogs, detection: LanguageDetection, typed: str, sent: str, tmp_path: Path
 ) -> None:
     rasa = FakeRasa()
     service = ConversationService(
@@ -110,6 +112,7 @@ async def test_every_message_is_cleaned_before_it_goes_to_rasa(
         detection,
         max_message_chars=1000,
         erase_conversation=lambda _sender: None,
+        store=sqlite_store(tmp_path),
     )
     replies = await service.handle_text("unit-clean", typed)
     assert [reply.text for reply in replies] == ["ok"]

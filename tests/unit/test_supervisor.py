@@ -176,3 +176,45 @@ def test_the_pinned_model_survives_the_training_cleanup(tmp_path: Path) -> None:
     model.unlink()  # what `make train` does to all but the two newest models
     assert pinned.read_bytes() == b"not a real model"
     assert pinned.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_replica_that_keeps_failing_is_taken_out_of_the_routing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first_port = free_port()
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        rasa_port=first_port,
+        rasa_replicas=2,
+        action_port=free_port(),
+        data_dir=tmp_path / "data",
+        model_dir=a_model(tmp_path),
+        # The second replica fails at once, the first runs.
+        rasa_executable=stand_in_rasa(
+            tmp_path, f'case "$*" in *"--port {first_port + 1} "*) exit 3;; esac\nexec sleep 300'
+        ),
+        child_restart_limit=3,
+        child_restart_window_seconds=60,
+    )
+    supervisor = Supervisor(settings)
+    caplog.set_level(logging.WARNING, logger="bot.supervisor")
+    supervisor.start()
+    try:
+        assert set(supervisor.pids) == {
+            "action server",
+            "Rasa server rasa-1",
+            "Rasa server rasa-2",
+        }
+        with pytest.raises(TimeoutError):  # it does not give up: one replica still runs
+            asyncio.run(asyncio.wait_for(supervisor.watch(), timeout=8))
+        assert supervisor.retired == {"Rasa server rasa-2"}
+        assert supervisor.replica_available("rasa-1")
+        assert not supervisor.replica_available("rasa-2")
+        assert supervisor.servers_up()
+        messages = [r.getMessage() for r in caplog.records]
+        assert any(
+            "rasa-2 stopped (exit code 3) 3 times" in m and "taken out" in m for m in messages
+        )
+        assert (tmp_path / "data" / "logs" / "rasa-2.log").exists()
+    finally:
+        supervisor.stop()

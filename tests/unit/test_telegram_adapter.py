@@ -27,7 +27,8 @@ from bot.channels.telegram.coordinators import EXPORT_FAILED, NOT_ALLOWED
 from bot.channels.telegram.handoff import HANDOFF_STARTED
 from bot.channels.telegram.handoffs import HandoffRef, Handoffs
 from bot.channels.telegram.users import SLOW_REPLY
-from bot.core.conversation import Choice, Reply
+from bot.core.conversation import Choice, ConversationService, Reply
+from bot.core.state import ConversationStore
 from bot.i18n.catalogs import Catalogs
 from bot.registrations import coordination
 from bot.registrations.use_cases import RegistrationData, save_registration
@@ -88,11 +89,19 @@ class OfflineRequest(BaseRequest):
 
 
 class StandInService:
-    """The conversation core's interface, with fixed replies."""
+    """The conversation core's interface, with fixed replies (and the real state store)."""
 
-    def __init__(self, replies: list[Reply]) -> None:
+    # The real counting of "not sure" turns, on the real store.
+    needs_handoff = ConversationService.needs_handoff
+
+    def __init__(self, replies: list[Reply], store: ConversationStore) -> None:
         self.replies = replies
         self.seen: list[tuple[str, str, str]] = []
+        self._store = store
+
+    @property
+    def store(self) -> ConversationStore:
+        return self._store
 
     async def handle_text(self, sender_id: str, text: str, **_: Any) -> list[Reply]:
         self.seen.append(("text", sender_id, text))
@@ -130,7 +139,8 @@ async def adapter(
         [
             Reply("Erste Antwort. " * 400, "en"),
             Reply("Wählen Sie:", "en", (Choice("Ja", "tok1"), Choice("Nein", "tok2"))),
-        ]
+        ],
+        ConversationStore(make_session_factory(engine)),
     )
     channel = TelegramChannel(
         settings,

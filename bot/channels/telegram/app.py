@@ -21,6 +21,7 @@ from bot.channels.telegram import coordinators, handoff, users
 from bot.channels.telegram.context import CHANNEL_KEY, CONTEXT_TYPES, TelegramChannel
 from bot.channels.telegram.profile import register_profile
 from bot.channels.telegram.webhook import WebhookReceiver
+from bot.ops import metrics
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ async def on_started(application: AnyApplication, channel: TelegramChannel) -> N
 async def on_error(_update: object, context: Any) -> None:
     """Log that handling an update failed, with only the kind of error."""
     # Only the kind: the error's message may quote what a user wrote.
+    metrics.ERRORS.labels("handler").inc()
     logger.error(
         "Handling a Telegram update failed: %s",
         type(context.error).__name__ if context.error else "?",

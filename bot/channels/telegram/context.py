@@ -55,7 +55,6 @@ class TelegramChannel:
     recent: RecentUpdates = field(init=False, default_factory=RecentUpdates)
     limiter: UserRateLimiter = field(init=False)
     locks: PerUserLocks = field(init=False, default_factory=PerUserLocks)
-    unsure_turns: dict[int, int] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         """Create the parts that depend on the settings."""

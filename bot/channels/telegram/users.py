@@ -33,15 +33,12 @@ from bot.channels.telegram import handoff
 from bot.channels.telegram.context import PatenbotContext
 from bot.channels.telegram.deeplinks import parse_start_payload
 from bot.channels.telegram.sending import BUTTON_PREFIX, button_title, send_replies, typing
-from bot.core import payloads
 from bot.core.conversation import Reply
 from bot.i18n.catalogs import NC_
 
 logger = logging.getLogger(__name__)
 
 USER_COMMANDS = ("help", "language", "privacy", "mydata", "delete", "cancel")
-# How many "I am not sure" turns in a row hand the question to a person.
-UNSURE_TURNS_FOR_HANDOFF = 2
 
 SLOW_REPLY = NC_("telegram", "Einen Moment bitte, ich brauche etwas länger.")
 TOO_FAST = NC_(
@@ -70,7 +67,11 @@ def setup_middleware(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 
 async def drop_repeats(update: Update, context: PatenbotContext) -> None:
-    """Stop an update Telegram sent twice before any handler sees it."""
+    """Stop an update Telegram sent twice (while this process runs) before any handler sees it.
+
+    This check must not wait (it would let a user's later update overtake this one);
+    a repeat across a restart is caught by the stored ids in :func:`in_order`.
+    """
     if not context.channel.recent.first_time(update.update_id):
         logger.info("A repeated update was ignored.")
         raise ApplicationHandlerStop
@@ -91,7 +92,6 @@ async def on_start(update: Update, context: PatenbotContext) -> None:
         )
         if ended:
             await handoff.tell_group_ended_by_user(context)
-        channel.unsure_turns.pop(user.id, None)
         return await channel.service.start(
             context.sender,
             client_language=context.client_language,
@@ -147,7 +147,7 @@ async def on_edited(update: Update, context: PatenbotContext) -> None:
     chat_id = update.effective_chat.id if update.effective_chat else user.id
 
     async def answer() -> None:
-        reply = context.channel.service.unsupported_content_reply(
+        reply = await context.channel.service.unsupported_content_reply(
             context.sender, client_language=context.client_language, edited=True
         )
         await send_replies(context.bot, chat_id, [reply])
@@ -162,7 +162,7 @@ async def on_other_content(update: Update, context: PatenbotContext) -> None:
         return
 
     async def answer() -> None:
-        reply = context.channel.service.unsupported_content_reply(
+        reply = await context.channel.service.unsupported_content_reply(
             context.sender, client_language=context.client_language
         )
         await send_replies(context.bot, chat.id, [reply])
@@ -232,6 +232,11 @@ async def in_order(
             await send_replies(context.bot, chat.id, [context.reply(TOO_FAST)])
         return
     async with channel.locks.hold(user.id):
+        # Telegram sends an update again when the bot stopped before confirming it (a
+        # restart, a crash): the stored ids let it be handled once.
+        if not await channel.service.store.first_delivery(update.update_id):
+            logger.info("A repeated update was ignored (it came before a restart).")
+            return
         await body()
 
 
@@ -262,13 +267,7 @@ async def _follow_signals(
     update: Update, context: PatenbotContext, replies: list[Reply], question: str | None
 ) -> None:
     """Hand the question to a person when asked to, or after two unsure turns in a row."""
-    user = update.effective_user
-    if user is None or not replies:
+    if update.effective_user is None or not replies:
         return
-    unsure_turns = context.channel.unsure_turns
-    signals = frozenset().union(*(reply.signals for reply in replies))
-    unsure = unsure_turns.get(user.id, 0) + 1 if payloads.UNSURE in signals else 0
-    unsure_turns[user.id] = unsure
-    if payloads.HANDOFF in signals or unsure >= UNSURE_TURNS_FOR_HANDOFF:
-        unsure_turns.pop(user.id, None)
+    if await context.channel.service.needs_handoff(context.sender, replies):
         await handoff.start_handoff(update, context, replies[0].language, question)

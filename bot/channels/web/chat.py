@@ -31,8 +31,6 @@ from .texts import HANDOFF_ENDED, HANDOFF_STARTED
 
 logger = logging.getLogger(__name__)
 
-# How many "I am not sure" turns in a row hand the question to a person (as on Telegram).
-UNSURE_TURNS_FOR_HANDOFF = 2
 HANDOFF_NOTICE = NC_(
     "coordinators",
     "Anfrage aus dem Web-Chat an einen Menschen, Gespräch #{reference}, Sprache: "
@@ -118,7 +116,6 @@ class WebChat:
         self._catalogs = catalogs
         self._handoffs = Handoffs(sessions)
         self._erased = erased
-        self._unsure: dict[str, int] = {}
         self._group = coordinators_group
 
     @property
@@ -213,7 +210,6 @@ class WebChat:
         replies = await turn()
         result = await self._record(sender_id, shown_text, replies)
         if result.erased:
-            self._unsure.pop(sender_id, None)
             return result
         await self._follow_signals(sender_id, replies, shown_text, result)
         return result
@@ -275,12 +271,9 @@ class WebChat:
         """Hand the conversation to the office when asked, or after two unsure turns."""
         if not replies:
             return
-        signals = frozenset().union(*(reply.signals for reply in replies))
-        unsure = self._unsure.get(sender_id, 0) + 1 if "unsure" in signals else 0
-        self._unsure[sender_id] = unsure
-        if "handoff" not in signals and unsure < UNSURE_TURNS_FOR_HANDOFF:
+        # The "not sure" count is stored with the conversation (bot/core/state.py).
+        if not await self._service.needs_handoff(sender_id, replies):
             return
-        self._unsure.pop(sender_id, None)
         language = replies[0].language
         handoff = await asyncio.to_thread(self._handoffs.start, sender_id, language)
         await asyncio.to_thread(self._notify, handoff.id, sender_id, language, question or "—")

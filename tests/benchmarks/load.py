@@ -1,0 +1,258 @@
+"""Load benchmark: many Telegram users at once, with 1 and with 2 Rasa replicas.
+
+Run: ``.venv/bin/python -m tests.benchmarks.load`` (``make benchmark-load``): 200
+simulated users (Telegram emulator users; web chat clients once the web chat is in
+main), 5 turns each, all at once, first with one Rasa replica, then with two, in the same
+run. Figures per run: turns per second, p50/p95 reply time (from posting the update to
+the first answer), lost replies (no answer within two minutes), peak resident memory of
+all processes together (the bot, every Rasa server, the action server; sampled every
+0.5 s from /proc). Then one turn is profiled: the front end's share, Rasa's NLU
+(``/model/parse``) and the rest of Rasa's turn (policies, action server, NLG, database).
+
+``--soak-minutes 30 --users 20 --pace 2`` is the soak test (docs/operations.md): steady
+traffic for that long, each process's memory at the start and at the end, errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from bot.app import build_service, prepare_database, run_telegram
+from bot.core.rasa_client import RasaClient
+from bot.ops import metrics
+from bot.settings import Settings
+from bot.supervisor import Supervisor
+from tests.benchmarks.telegram_load import COORDINATORS_GROUP, QUESTIONS, user_session
+from tests.helpers import free_port, free_ports
+from tests.processes import children_of
+from tests.telegram.emulator import TOKEN, BotApiEmulator, User
+
+SAMPLE_SECONDS = 0.5
+
+
+def rss_kib(pid: int) -> int:
+    """Return a process's resident memory in KiB (0 if it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def process_tree(root: int) -> list[int]:
+    """Return ``root`` and all its descendants."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children_of(pid))
+    return found
+
+
+class MemoryProbe:
+    """Samples the summed resident memory of this process and its descendants."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak_kib = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def per_process(self) -> dict[int, int]:
+        return {pid: rss_kib(pid) for pid in process_tree(self.root)}
+
+    async def _sample(self) -> None:
+        while True:
+            self.peak_kib = max(self.peak_kib, sum(self.per_process().values()))
+            await asyncio.sleep(SAMPLE_SECONDS)
+
+    def __enter__(self) -> MemoryProbe:
+        self._task = asyncio.get_running_loop().create_task(self._sample())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
+def errors_counted() -> float:
+    """Return the errors the front end counted so far (bot/ops/metrics.py), all kinds."""
+    return sum(
+        sample.value
+        for metric in metrics.REGISTRY.collect()
+        if metric.name == "patenbot_errors"
+        for sample in metric.samples
+        if sample.name == "patenbot_errors_total"
+    )
+
+
+def figures_of(results: list[list[float | None]], elapsed: float) -> dict[str, Any]:
+    """Return turns/s, p50/p95 and lost replies of a run."""
+    answered = sorted(t for times in results for t in times if t is not None)
+    lost = sum(1 for times in results for t in times if t is None)
+    quantiles = statistics.quantiles(answered, n=100) if len(answered) > 1 else answered * 99
+    return {
+        "turns": len(answered) + lost,
+        "lost_replies": lost,
+        "turns_per_second": round(len(answered) / elapsed, 2),
+        "p50_seconds": round(statistics.median(answered), 2) if answered else None,
+        "p95_seconds": round(quantiles[94], 2) if answered else None,
+        "max_seconds": round(answered[-1], 2) if answered else None,
+        "wall_seconds": round(elapsed, 1),
+    }
+
+
+async def profile_turn(settings: Settings, supervisor: Supervisor) -> dict[str, float]:
+    """Split one turn's time: front end, Rasa NLU, the rest of Rasa's turn (medians of 20)."""
+    rasa = RasaClient.for_settings(settings, available=supervisor.replica_available)
+    service = build_service(settings, rasa)
+    token = settings.rasa_token.get_secret_value()
+    totals, sends, parses = [], [], []
+    original = rasa.send
+
+    async def timed_send(*args: Any) -> list[dict[str, Any]]:
+        started = time.perf_counter()
+        try:
+            return await original(*args)
+        finally:
+            sends.append(time.perf_counter() - started)
+
+    rasa.send = timed_send  # type: ignore[method-assign]
+    async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=30) as http:
+        for number in range(20):
+            text = QUESTIONS[number % len(QUESTIONS)]
+            started = time.perf_counter()
+            await service.handle_text(f"telegram-profile-{number}", text)
+            totals.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            await http.post("/model/parse", params={"token": token}, json={"text": text})
+            parses.append(time.perf_counter() - started)
+    await rasa.aclose()
+    total, send, parse = (statistics.median(x) * 1000 for x in (totals, sends, parses))
+    return {
+        "turn_ms": round(total, 1),
+        "front_end_ms": round(total - send, 1),
+        "rasa_nlu_ms": round(parse, 1),
+        "rasa_policies_actions_nlg_db_ms": round(send - parse, 1),
+    }
+
+
+async def run_once(
+    replicas: int, users: int, turns: int, *, pace: float, soak_minutes: float, profile: bool
+) -> dict[str, Any]:
+    """Start servers with ``replicas`` Rasa replicas, run the users, return the figures."""
+    with tempfile.TemporaryDirectory() as data:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            rasa_port=free_ports(replicas),
+            rasa_replicas=replicas,
+            action_port=free_port(),
+            data_dir=Path(data),
+        )
+        prepare_database(settings)
+        supervisor = Supervisor(settings, progress=io.StringIO())
+        supervisor.start()
+        emulator = BotApiEmulator()
+        emulator.start()
+        probe = MemoryProbe(root=os.getpid())
+        try:
+            await supervisor.wait_until_ready()
+            settings = settings.model_copy(
+                update={
+                    "telegram_bot_token": SecretStr(TOKEN),
+                    "telegram_api_base_url": emulator.base_url,
+                    "coordinator_chat_id": COORDINATORS_GROUP,
+                    "user_messages_per_minute": 1000,
+                }
+            )
+            stop = asyncio.Event()
+            bot = asyncio.create_task(
+                run_telegram(settings, stop, replica_up=supervisor.replica_available)
+            )
+            await emulator.wait_for(lambda e: e.calls("setMyShortDescription"), within=60)
+            memory_start = {pid: kib // 1024 for pid, kib in probe.per_process().items()}
+            errors_before = errors_counted()
+            with probe:
+                started = time.monotonic()
+                deadline = started + soak_minutes * 60 if soak_minutes else None
+                results = await asyncio.gather(
+                    *(
+                        paced_session(emulator, User(100_000 + n, f"U{n}", "de"), turns, pace,
+                                      deadline)
+                        for n in range(users)
+                    )
+                )  # fmt: skip
+                elapsed = time.monotonic() - started
+            memory_end = {pid: kib // 1024 for pid, kib in probe.per_process().items()}
+            figures = figures_of(results, elapsed)
+            figures.update(replicas=replicas, users=users, peak_memory_mib=probe.peak_kib // 1024)
+            if soak_minutes:
+                figures.update(memory_start_mib=memory_start, memory_end_mib=memory_end)
+            figures["errors"] = errors_counted() - errors_before
+            if profile:
+                figures["profile_one_turn"] = await profile_turn(settings, supervisor)
+            stop.set()
+            await bot
+        finally:
+            emulator.stop()
+            supervisor.stop()
+    return figures
+
+
+async def paced_session(
+    emulator: BotApiEmulator, user: User, turns: int, pace: float, deadline: float | None
+) -> list[float | None]:
+    """Run a user's turns; with a deadline (soak), keep going until it, ``pace`` s apart."""
+    if deadline is None:
+        return await user_session(emulator, user, turns)
+    times: list[float | None] = []
+    while time.monotonic() < deadline:
+        times += await user_session(emulator, user, 1)
+        await asyncio.sleep(pace)
+    return times
+
+
+async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Run once per replica count."""
+    runs = []
+    for replicas in args.replicas:
+        runs.append(
+            await run_once(
+                replicas, args.users, args.turns, pace=args.pace,
+                soak_minutes=args.soak_minutes, profile=replicas == args.replicas[0],
+            )
+        )  # fmt: skip
+        sys.stderr.write(json.dumps(runs[-1]) + "\n")
+    return runs
+
+
+def main() -> int:
+    """Parse the arguments, run, print the figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--turns", type=int, default=5)
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--pace", type=float, default=2.0, help="seconds between soak turns")
+    parser.add_argument("--soak-minutes", type=float, default=0.0)
+    args = parser.parse_args()
+    runs = asyncio.run(main_async(args))
+    sys.stdout.write(json.dumps(runs, indent=2) + "\n")
+    return 1 if any(run["lost_replies"] for run in runs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Rendezvous hashing of conversations to Rasa replicas, and the client's failover."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.core.rasa_client import RasaClient, RasaUnavailableError
+from bot.core.routing import Replica, hash_order, replica_names
+from tests.helpers import free_port
+
+CONVERSATIONS = [f"telegram-{number}" for number in range(10_000)]
+
+
+def replicas(count: int) -> list[Replica]:
+    return [
+        Replica(name, f"http://127.0.0.1:{9000 + i}")
+        for i, name in enumerate(replica_names(count))
+    ]
+
+
+def first(conversation: str, among: list[Replica]) -> str:
+    return hash_order(conversation, among)[0].name
+
+
+def test_the_order_is_stable_and_does_not_depend_on_addresses_or_list_order() -> None:
+    three = replicas(3)
+    moved = [Replica(r.name, r.url.replace("9000", "7000")) for r in reversed(three)]
+    for conversation in CONVERSATIONS[:500]:
+        order = [r.name for r in hash_order(conversation, three)]
+        assert order == [r.name for r in hash_order(conversation, three)]
+        assert order == [r.name for r in hash_order(conversation, moved)]
+        assert sorted(order) == ["rasa-1", "rasa-2", "rasa-3"]
+
+
+@pytest.mark.parametrize("count", [2, 3, 4])
+def test_conversations_spread_evenly(count: int) -> None:
+    shares = Counter(first(c, replicas(count)) for c in CONVERSATIONS)
+    assert set(shares) == set(replica_names(count))
+    expected = len(CONVERSATIONS) / count
+    # 10,000 draws: a fair split stays within a few per cent of its share.
+    assert all(abs(n - expected) < 0.08 * expected for n in shares.values()), shares
+
+
+def test_only_the_leaving_replicas_conversations_move_and_they_go_to_their_next() -> None:
+    four = replicas(4)
+    without_two = [r for r in four if r.name != "rasa-2"]
+    moved = 0
+    for conversation in CONVERSATIONS:
+        order = [r.name for r in hash_order(conversation, four)]
+        after = first(conversation, without_two)
+        if order[0] == "rasa-2":
+            moved += 1
+            assert after == order[1]  # its next replica in the hash order
+        else:
+            assert after == order[0]  # everybody else stays where they were
+    assert 0.2 < moved / len(CONVERSATIONS) < 0.3  # about a quarter
+
+
+def test_a_new_replica_takes_only_its_share() -> None:
+    stayed = sum(first(c, replicas(3)) == first(c, replicas(4)) for c in CONVERSATIONS)
+    assert 0.7 < stayed / len(CONVERSATIONS) < 0.8
+
+
+async def _http_server(name: str) -> tuple[asyncio.Server, int]:
+    """A one-route HTTP server answering every request with ``[{"text": name}]``."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            (int(line.split(b":")[1]) for line in head.split(b"\r\n")
+             if line.lower().startswith(b"content-length")),
+            0,
+        )  # fmt: skip
+        await reader.readexactly(length)
+        body = json.dumps([{"text": name}]).encode()
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+@pytest.fixture
+async def two_servers() -> AsyncIterator[list[Replica]]:
+    one, port_one = await _http_server("rasa-1")
+    two, port_two = await _http_server("rasa-2")
+    try:
+        yield [
+            Replica("rasa-1", f"http://127.0.0.1:{port_one}"),
+            Replica("rasa-2", f"http://127.0.0.1:{port_two}"),
+        ]
+    finally:
+        one.close()
+        two.close()
+
+
+def _conversation_of(replica: str, among: list[Replica]) -> str:
+    return next(c for c in CONVERSATIONS if first(c, among) == replica)
+
+
+async def test_each_conversation_goes_to_its_replica(two_servers: list[Replica]) -> None:
+    client = RasaClient(two_servers, timeout=5, token="t")
+    try:
+        for name in ("rasa-1", "rasa-2"):
+            for _ in range(3):
+                answer = await client.send(_conversation_of(name, two_servers), "hi", {})
+                assert answer == [{"text": name}]
+    finally:
+        await client.aclose()
+
+
+async def test_a_replica_that_is_down_or_refuses_hands_over_to_the_next(
+    two_servers: list[Replica],
+) -> None:
+    down: set[str] = set()
+    # rasa-1 at an address where nothing listens: the connection is refused.
+    refusing = [Replica("rasa-1", f"http://127.0.0.1:{free_port()}"), two_servers[1]]
+    conversation = _conversation_of("rasa-1", refusing)
+    client = RasaClient(refusing, timeout=5, token="t", available=lambda n: n not in down)
+    try:
+        assert await client.send(conversation, "hi", {}) == [{"text": "rasa-2"}]
+        down.add("rasa-1")  # the supervisor knows it is down: not even tried
+        assert [r.name for r in client.route(conversation)] == ["rasa-2"]
+        assert await client.send(conversation, "hi", {}) == [{"text": "rasa-2"}]
+        down.add("rasa-2")
+        with pytest.raises(RasaUnavailableError, match="no Rasa replica is up"):
+            await client.send(conversation, "hi", {})
+    finally:
+        await client.aclose()
