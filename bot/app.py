@@ -160,9 +160,10 @@ async def run_web(
     app = build_web(settings, service, sessions, catalogs, erased)
     if readiness is not None:
         health.mount(app, readiness)
-    _say(f"Web chat: {settings.web_url}\n")
     try:
-        await serve_web(app, settings, stop)
+        await serve_web(
+            app, settings, stop, on_started=lambda: _say(f"Web chat: {settings.web_url}\n")
+        )
     finally:
         await rasa.aclose()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from typing import Any
 
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,10 +30,21 @@ SHUTDOWN_SECONDS = 3
 class _EmbeddedServer(uvicorn.Server):
     """A Uvicorn server that leaves signals to its host (``bot.app`` stops it)."""
 
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None) -> None:
+        """Serve with ``config``; ``on_started`` runs once the socket listens."""
+        super().__init__(config)
+        self._on_started = on_started
+
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         """Install no handlers: SIGINT/SIGTERM/SIGHUP already stop the whole bot."""
         yield
+
+    async def startup(self, sockets: Any = None) -> None:
+        """Bind the socket, then tell the host (an address printed earlier might not answer)."""
+        await super().startup(sockets=sockets)
+        if self.started and self._on_started is not None:
+            self._on_started()
 
 
 def web_secret(settings: Settings) -> str:
@@ -73,8 +85,16 @@ def build_web(
     )
 
 
-async def serve_web(app: Starlette, settings: Settings, stop: asyncio.Event) -> None:
-    """Serve ``app`` on ``PATENBOT_WEB_HOST:PATENBOT_WEB_PORT`` until ``stop`` is set."""
+async def serve_web(
+    app: Starlette,
+    settings: Settings,
+    stop: asyncio.Event,
+    on_started: Callable[[], None] | None = None,
+) -> None:
+    """Serve ``app`` on ``PATENBOT_WEB_HOST:PATENBOT_WEB_PORT`` until ``stop`` is set.
+
+    ``on_started`` runs once the socket listens, so an address printed there answers.
+    """
     config = uvicorn.Config(
         app,
         host=settings.web_host,
@@ -85,7 +105,7 @@ async def serve_web(app: Starlette, settings: Settings, stop: asyncio.Event) -> 
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
         server_header=False,
     )
-    server = _EmbeddedServer(config)
+    server = _EmbeddedServer(config, on_started)
     serving = asyncio.create_task(server.serve())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
