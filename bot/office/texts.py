@@ -18,83 +18,82 @@ from bot.office.audit import AuditAction
 from bot.office.passwords import MAX_LENGTH, MIN_LENGTH, PasswordProblem
 from bot.office.work import MAX_NOTE_CHARS, WorkStatus
 
-CONTEXT = "office"
 
-LOGIN_INVALID = NC_(CONTEXT, "Name, Passwort oder Code ist falsch.")
+LOGIN_INVALID = NC_("office", "Name, Passwort oder Code ist falsch.")
 LOGIN_LOCKED = NPC_(
-    CONTEXT,
+    "office",
     "Zu viele Fehlversuche. Bitte warten Sie {count} Sekunde und versuchen Sie es dann erneut.",
     "Zu viele Fehlversuche. Bitte warten Sie {count} Sekunden und versuchen Sie es dann erneut.",
 )
 LOGIN_DISABLED = NC_(
-    CONTEXT, "Dieses Konto ist deaktiviert. Bitte wenden Sie sich an die Administration."
+    "office", "Dieses Konto ist deaktiviert. Bitte wenden Sie sich an die Administration."
 )
 LOGIN_EXPIRED = NC_(
-    CONTEXT,
+    "office",
     "Das Einmal-Passwort ist abgelaufen. Bitte lassen Sie es von der Administration neu setzen.",
 )
-WRONG_CURRENT_PASSWORD = NC_(CONTEXT, "Das bisherige Passwort ist falsch.")
+WRONG_CURRENT_PASSWORD = NC_("office", "Das bisherige Passwort ist falsch.")
 WRONG_CODE = NC_(
-    CONTEXT,
+    "office",
     "Der Code ist falsch oder abgelaufen. Bitte geben Sie den aktuellen Code aus Ihrer App ein.",
 )
 PASSWORD_PROBLEMS = {
     PasswordProblem.TOO_SHORT: NC_(
-        CONTEXT, "Das Passwort muss mindestens {count} Zeichen lang sein."
+        "office", "Das Passwort muss mindestens {count} Zeichen lang sein."
     ),
     PasswordProblem.TOO_LONG: NC_(
-        CONTEXT, "Das Passwort darf höchstens {count} Zeichen lang sein."
+        "office", "Das Passwort darf höchstens {count} Zeichen lang sein."
     ),
     PasswordProblem.CONTAINS_NAME: NC_(
-        CONTEXT, "Das Passwort darf den Kontonamen nicht enthalten."
+        "office", "Das Passwort darf den Kontonamen nicht enthalten."
     ),
     PasswordProblem.SAME_AS_CURRENT: NC_(
-        CONTEXT, "Das neue Passwort muss sich vom bisherigen unterscheiden."
+        "office", "Das neue Passwort muss sich vom bisherigen unterscheiden."
     ),
 }
 WORK_MESSAGES = {
-    WorkStatus.NOT_FOUND: NC_(CONTEXT, "Diese Anmeldung gibt es nicht (mehr)."),
+    WorkStatus.NOT_FOUND: NC_("office", "Diese Anmeldung gibt es nicht (mehr)."),
     WorkStatus.NOT_ALLOWED: NC_(
-        CONTEXT, "Dieser Schritt ist vom aktuellen Status aus nicht möglich."
+        "office", "Dieser Schritt ist vom aktuellen Status aus nicht möglich."
     ),
-    WorkStatus.EMPTY: NC_(CONTEXT, "Die Notiz ist leer."),
-    WorkStatus.TOO_LONG: NC_(CONTEXT, "Die Notiz ist zu lang (höchstens {count} Zeichen)."),
+    WorkStatus.EMPTY: NC_("office", "Die Notiz ist leer."),
+    WorkStatus.TOO_LONG: NC_("office", "Die Notiz ist zu lang (höchstens {count} Zeichen)."),
 }
 ROLE_NAMES = {
-    "coordinator": NC_(CONTEXT, "Koordination"),
-    "admin": NC_(CONTEXT, "Administration"),
+    "coordinator": NC_("office", "Koordination"),
+    "admin": NC_("office", "Administration"),
 }
 AUDIT_ACTIONS = {
-    AuditAction.LOGIN: NC_(CONTEXT, "Anmeldung an der Konsole"),
-    AuditAction.LOGIN_FAILED: NC_(CONTEXT, "Fehlgeschlagene Anmeldung"),
-    AuditAction.LOGOUT: NC_(CONTEXT, "Abmeldung"),
-    AuditAction.ACCOUNT_CREATED: NC_(CONTEXT, "Konto angelegt"),
-    AuditAction.ACCOUNT_DISABLED: NC_(CONTEXT, "Konto deaktiviert"),
-    AuditAction.PASSWORD_CHANGED: NC_(CONTEXT, "Passwort geändert"),
-    AuditAction.PASSWORD_RESET: NC_(CONTEXT, "Einmal-Passwort neu gesetzt"),
-    AuditAction.TOTP_ENROLLED: NC_(CONTEXT, "Zweiter Faktor eingerichtet"),
-    AuditAction.TOTP_RESET: NC_(CONTEXT, "Zweiter Faktor zurückgesetzt"),
-    AuditAction.TOTP_REQUIRED: NC_(CONTEXT, "Zweiter Faktor verpflichtend gemacht"),
-    AuditAction.TOTP_NOT_REQUIRED: NC_(CONTEXT, "Zweiter Faktor freiwillig gemacht"),
-    AuditAction.REGISTRATION_VIEWED: NC_(CONTEXT, "Anmeldung angesehen"),
-    AuditAction.REGISTRATION_TAKEN_OVER: NC_(CONTEXT, "Anmeldung übernommen"),
-    AuditAction.STATUS_CHANGED: NC_(CONTEXT, "Status geändert"),
-    AuditAction.NOTE_ADDED: NC_(CONTEXT, "Notiz hinzugefügt"),
-    AuditAction.EXPORT: NC_(CONTEXT, "Export"),
+    AuditAction.LOGIN: NC_("office", "Login"),
+    AuditAction.LOGIN_FAILED: NC_("office", "Fehlgeschlagener Login"),
+    AuditAction.LOGOUT: NC_("office", "Logout"),
+    AuditAction.ACCOUNT_CREATED: NC_("office", "Konto angelegt"),
+    AuditAction.ACCOUNT_DISABLED: NC_("office", "Konto deaktiviert"),
+    AuditAction.PASSWORD_CHANGED: NC_("office", "Passwort geändert"),
+    AuditAction.PASSWORD_RESET: NC_("office", "Einmal-Passwort neu gesetzt"),
+    AuditAction.TOTP_ENROLLED: NC_("office", "Zweiter Faktor eingerichtet"),
+    AuditAction.TOTP_RESET: NC_("office", "Zweiter Faktor zurückgesetzt"),
+    AuditAction.TOTP_REQUIRED: NC_("office", "Zweiter Faktor verpflichtend gemacht"),
+    AuditAction.TOTP_NOT_REQUIRED: NC_("office", "Zweiter Faktor freiwillig gemacht"),
+    AuditAction.REGISTRATION_VIEWED: NC_("office", "Anmeldung angesehen"),
+    AuditAction.REGISTRATION_TAKEN_OVER: NC_("office", "Anmeldung übernommen"),
+    AuditAction.STATUS_CHANGED: NC_("office", "Status geändert"),
+    AuditAction.NOTE_ADDED: NC_("office", "Notiz hinzugefügt"),
+    AuditAction.EXPORT: NC_("office", "Export"),
 }
 CHART_TITLES = {
-    "per_week": NC_(CONTEXT, "Anmeldungen pro Woche"),
-    "municipality": NC_(CONTEXT, "Anmeldungen nach Gemeinde"),
-    "language": NC_(CONTEXT, "Anmeldungen nach Sprache im Chat"),
-    "source": NC_(CONTEXT, "Anmeldungen nach Quelle (Flyer-Link)"),
-    "funnel": NC_(CONTEXT, "Von der Anmeldung zur Vermittlung"),
+    "per_week": NC_("office", "Anmeldungen pro Woche"),
+    "municipality": NC_("office", "Anmeldungen nach Gemeinde"),
+    "language": NC_("office", "Anmeldungen nach Sprache im Chat"),
+    "source": NC_("office", "Anmeldungen nach Quelle (Flyer-Link)"),
+    "funnel": NC_("office", "Von der Anmeldung zur Vermittlung"),
 }
 CHART_DESCRIPTION = NC_(
-    CONTEXT, "Balkendiagramm. Dieselben Zahlen stehen in der Tabelle unter dem Diagramm."
+    "office", "Balkendiagramm. Dieselben Zahlen stehen in der Tabelle unter dem Diagramm."
 )
-CHART_COUNT_HEADING = NC_(CONTEXT, "Anzahl")
-WEEK_LABEL = NC_(CONTEXT, "Woche ab {date}")
-NO_SOURCE_LABEL = NC_(CONTEXT, "ohne Flyer-Link")
+CHART_COUNT_HEADING = NC_("office", "Anzahl")
+WEEK_LABEL = NC_("office", "Woche ab {date}")
+NO_SOURCE_LABEL = NC_("office", "ohne Flyer-Link")
 
 
 def _catalogs(catalogs: Catalogs | None) -> Catalogs:

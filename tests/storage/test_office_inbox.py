@@ -8,11 +8,14 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from bot.i18n import Catalogs
 from bot.office import figures
+from bot.office.dashboard import dashboard_charts
 from bot.office.figures import Period
 from bot.office.inbox import InboxFilter, audit_filters, encode_cursor, inbox_page
 from bot.office.work import set_status
 from bot.storage.models import Registration
+from tests.conftest import ROOT
 
 # Monday, 2026-11-02 10:00 UTC; rows are one day apart, several share a moment.
 START = datetime(2026, 11, 2, 10, tzinfo=UTC)
@@ -134,3 +137,21 @@ def test_figures_per_week_by_column_and_funnel(session: Session, filled: list[in
     ]  # fmt: skip
     with pytest.raises(ValueError, match="cannot group"):
         figures.by_column(session=session, column="name", period=everything)
+
+
+def test_dashboard_charts_name_values_for_the_reader(session: Session, filled: list[int]) -> None:
+    set_status(session=session, registration_id=1, new_status="contacted", actor="office:anna")
+    session.commit()
+    charts = dashboard_charts(session=session, period=Period())
+    assert list(charts) == ["per_week", "funnel", "municipality", "language", "source"]
+    assert charts["funnel"].rows == (("neu", "6"), ("in Kontakt", "1"), ("vermittelt", "0"))
+    assert charts["per_week"].rows[0] == ("Woche ab 02.11.26", "4")
+    assert ("Türkisch", "1") in charts["language"].rows
+    assert charts["source"].rows[0] == ("ohne Flyer-Link", "3")
+    assert charts["municipality"].title == "Anmeldungen nach Gemeinde"
+    english = dashboard_charts(
+        session=session, period=Period(), catalogs=Catalogs(ROOT / "locale"), language="en"
+    )
+    assert english["funnel"].rows[1] == ("in contact", "1")
+    assert ("Turkish", "1") in english["language"].rows
+    assert 'id="chart-per-week-title">Registrations per week<' in english["per_week"].svg
