@@ -18,7 +18,6 @@ from bot.office.audit import AuditAction
 from bot.office.passwords import MAX_LENGTH, MIN_LENGTH, PasswordProblem
 from bot.office.work import MAX_NOTE_CHARS, WorkStatus
 
-
 LOGIN_INVALID = NC_("office", "Name, Passwort oder Code ist falsch.")
 LOGIN_LOCKED = NPC_(
     "office",
