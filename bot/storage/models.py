@@ -61,6 +61,9 @@ class Registration(Base):
         # The coordinators' inbox: newest first, alone or within one status (issue 13).
         Index("ix_registrations_created_at_id", "created_at", "id"),
         Index("ix_registrations_status_created_at", "status", "created_at", "id"),
+        # Its counts per status within one municipality or chat language.
+        Index("ix_registrations_municipality_status", "municipality", "status"),
+        Index("ix_registrations_language_status", "language", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -85,11 +85,19 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_registrations_status_created_at", ["status", "created_at", "id"], unique=False
         )
+        batch_op.create_index(
+            "ix_registrations_municipality_status", ["municipality", "status"], unique=False
+        )
+        batch_op.create_index(
+            "ix_registrations_language_status", ["language", "status"], unique=False
+        )
 
 
 def downgrade() -> None:
     """Revert this migration."""
     with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.drop_index("ix_registrations_language_status")
+        batch_op.drop_index("ix_registrations_municipality_status")
         batch_op.drop_index("ix_registrations_status_created_at")
         batch_op.drop_index("ix_registrations_created_at_id")
         batch_op.drop_column("assigned_at")
