@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
+from bot.export import COLUMNS, write_rows
 from bot.i18n import Catalogs
 from bot.office import figures
 from bot.office.dashboard import dashboard_charts
+from bot.office.export import inbox_rows, record_export
 from bot.office.figures import Period
 from bot.office.inbox import InboxFilter, audit_filters, encode_cursor, inbox_page
 from bot.office.work import set_status
+from bot.storage.database import make_session_factory
 from bot.storage.models import Registration
 from tests.conftest import ROOT
 
@@ -155,3 +159,22 @@ def test_dashboard_charts_name_values_for_the_reader(session: Session, filled: l
     assert english["funnel"].rows[1] == ("in contact", "1")
     assert ("Turkish", "1") in english["language"].rows
     assert 'id="chart-per-week-title">Registrations per week<' in english["per_week"].svg
+
+
+def test_a_console_export_follows_the_filters_and_is_audited_without_data(
+    session: Session, filled: list[int], engine: Engine, tmp_path: Path
+) -> None:
+    sessions = make_session_factory(engine)
+    filters = InboxFilter(municipality="Leonberg", name="a")
+    rows = list(inbox_rows(sessions, filters, batch_size=1))
+    names_exported = [row[COLUMNS.index("name")] for row in rows]
+    assert names_exported == ["Ayşe Kaya", "Jonas Weber", "Omar Haddad"]
+    count = write_rows(iter(rows), file_format="csv", path=tmp_path / "out.csv")
+    event = record_export(
+        session=session, actor="office:anna", filters=filters, file_format="csv", row_count=count
+    )
+    session.commit()
+    assert (event.action, event.detail, event.row_count) == ("export", "csv", 3)
+    assert event.filters == {"municipality": "Leonberg", "name_search": True}
+    with pytest.raises(ValueError, match="unknown format"):
+        record_export(session=session, actor="x", filters=filters, file_format="pdf", row_count=0)
