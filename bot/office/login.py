@@ -240,3 +240,10 @@ def confirm_totp_enrolment(
         target_account=account.name,
     )
     return ChangeResult(ChangeStatus.OK, view(account))
+
+
+def logout(*, session: Session, account_id: int) -> None:
+    """Audit a logout (the console ends its own session); an unknown account is ignored."""
+    account = session.get(CoordinatorAccount, account_id)
+    if account is not None:
+        record(session=session, actor=office_actor(account.name), action=AuditAction.LOGOUT)

@@ -47,6 +47,14 @@ def test_a_new_account_logs_in_with_its_one_time_password_and_must_change_it(
     assert result.status is LoginStatus.OK and result.account is not None
     assert result.account.must_change_password
     assert result.account.actor == "office:anna.berg"
+    login.logout(session=session, account_id=result.account.id)
+    login.logout(session=session, account_id=999)
+    session.commit()
+    latest = audit_entries(session=session, limit=2)
+    assert [(e.actor, e.action) for e in latest] == [
+        ("office:anna.berg", AuditAction.LOGOUT),
+        ("office:anna.berg", AuditAction.LOGIN),
+    ]
 
 
 def test_names_roles_and_duplicates_are_refused(session: Session) -> None:
