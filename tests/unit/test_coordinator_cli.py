@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +18,15 @@ from bot.storage.models import AuditEvent
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("PATENBOT_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("PATENBOT_DATABASE_URL", raising=False)
-    return tmp_path
+    # main() sets the process's umask to 077; the other tests keep theirs.
+    umask = os.umask(0o077)
+    os.umask(umask)
+    yield tmp_path
+    os.umask(umask)
 
 
 def one_time_password(printed: str) -> str:
