@@ -17,6 +17,7 @@ from bot.storage.models import (
     HandoffMessage,
     OutboxMessage,
     Registration,
+    RegistrationNote,
     StatusChange,
     WebMessage,
     utcnow,
@@ -174,11 +175,15 @@ def count_by(*, session: Session, column: str) -> list[tuple[str, int]]:
 
 
 def delete_person(*, session: Session, person_ref: str) -> int:
-    """Erase a person's registrations, consent records and outbox entries.
+    """Erase a person's registrations (with their notes), consent records and outbox entries.
+
+    The console's audit rows stay: they name registrations by number only.
 
     Returns:
         The number of registrations erased.
     """
+    theirs = select(Registration.id).where(Registration.person_ref == person_ref)
+    session.execute(delete(RegistrationNote).where(RegistrationNote.registration_id.in_(theirs)))
     erased = _rowcount(
         session.execute(delete(Registration).where(Registration.person_ref == person_ref))
     )
@@ -227,10 +232,10 @@ def end_handoff(*, session: Session, handoff: Handoff, ended_by: str) -> None:
 def delete_registrations_untouched_since(*, session: Session, cutoff: datetime) -> int:
     """Erase each registration not updated since ``cutoff``, with what belongs to it only.
 
-    Its status steps (by the foreign key's cascade), its consent record and its
-    coordinators' notifications go with it. Consent records no registration refers to
-    any more (superseded by a later save) go once they are older than ``cutoff``. The
-    person's other, newer registrations and their records stay.
+    Its status steps (by the foreign key's cascade), its coordinators' notes, its consent
+    record and its coordinators' notifications go with it. Consent records no
+    registration refers to any more (superseded by a later save) go once they are older
+    than ``cutoff``. The person's other, newer registrations and their records stay.
 
     Returns:
         The number of registrations erased.
@@ -240,6 +245,7 @@ def delete_registrations_untouched_since(*, session: Session, cutoff: datetime) 
         Registration.updated_at < cutoff, Registration.consent_id.is_not(None)
     )
     session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(expired)))
+    session.execute(delete(RegistrationNote).where(RegistrationNote.registration_id.in_(expired)))
     consent_ids = list(session.scalars(expired_consents))
     erased = _rowcount(
         session.execute(delete(Registration).where(Registration.updated_at < cutoff))
