@@ -71,6 +71,8 @@ class Delivery:
     created_at: datetime
     text: str
     registration_id: int | None = None
+    topic: str = ""
+    person_ref: str | None = None
 
 
 def deliver_outbox(sessions: sessionmaker[Session], send: Callable[[Delivery], bool]) -> int:
@@ -98,7 +100,14 @@ def pending_outbox(sessions: sessionmaker[Session]) -> list[Delivery]:
     """Return the pending notifications without marking them."""
     with sessions() as session:
         return [
-            Delivery(message.id, message.created_at, message.text, message.registration_id)
+            Delivery(
+                message.id,
+                message.created_at,
+                message.text,
+                message.registration_id,
+                message.topic,
+                message.person_ref,
+            )
             for message in repository.pending_outbox(session=session, limit=1000)
         ]
 

@@ -30,7 +30,7 @@ from bot.storage.database import (
     make_session_factory,
     upgrade_database,
 )
-from bot.supervisor import ChildFailedError, Supervisor
+from bot.supervisor import ChildFailedError, Supervisor, port_in_use
 from bot.terminal import TerminalChat
 
 logger = logging.getLogger(__name__)
@@ -176,6 +176,12 @@ async def run_supervised(settings: Settings) -> int:
     prepare_database(settings)
     supervisor = Supervisor(settings)
     try:
+        if settings.web_enabled and port_in_use(settings.web_host, settings.web_port):
+            raise ChildFailedError(
+                f"Port {settings.web_port} on {settings.web_host}, which the web chat needs, "
+                "is already in use. Stop the program that uses it, set another port "
+                "(PATENBOT_WEB_PORT), or turn the web chat off (PATENBOT_WEB_ENABLED=false)."
+            )
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
             return _exit_code(received)

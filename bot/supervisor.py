@@ -218,12 +218,6 @@ class Supervisor:
                     f"that first, e.g. find it with 'ss -ltnp sport = :{port}', or set other "
                     "ports (PATENBOT_RASA_PORT, PATENBOT_ACTION_PORT)."
                 )
-        if settings.web_enabled and port_in_use(settings.web_host, settings.web_port):
-            raise ChildFailedError(
-                f"Port {settings.web_port} on {settings.web_host}, which the web chat needs, "
-                "is already in use. Stop the program that uses it, set another port "
-                "(PATENBOT_WEB_PORT), or turn the web chat off (PATENBOT_WEB_ENABLED=false)."
-            )
         model = pin_model(latest_model(settings), data_dir)
         env = server_environment(settings)
         logs = data_dir / "logs"

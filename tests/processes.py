@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +42,12 @@ def wait_until(condition: Callable[[], bool], within: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def bot_environment(data_dir: Path, **changes: str) -> dict[str, str]:
     """Return an environment for ``python -m bot`` on a temporary data folder."""
     env = dict(os.environ)
@@ -48,5 +55,7 @@ def bot_environment(data_dir: Path, **changes: str) -> dict[str, str]:
         if name.startswith("PATENBOT_") or name in {"TELEGRAM_BOT_TOKEN", "DATABASE_URL"}:
             env.pop(name)
     env.update(PATENBOT_DATA_DIR=str(data_dir), **changes)
+    # The web chat starts with `python -m bot run`: never on the shared default port 8080.
+    env.setdefault("PATENBOT_WEB_PORT", str(_free_port()))
     env.setdefault("PYTHONPATH", str(ROOT))
     return env

@@ -44,6 +44,7 @@ from telegram.ext import (
 from bot import admin, coordinator_texts
 from bot.conversation import ConversationService, Reply
 from bot.i18n import NC_, NPC_, Catalogs
+from bot.safe_text import clean_input
 from bot.settings import Settings
 from bot.telegram.bot_profile import register_profile
 from bot.telegram.coordinators import (
@@ -535,6 +536,19 @@ class TelegramFrontEnd:
         )
         user_chat = _user_chat_of(handoff.person_ref)
         if user_chat is None:
+            if handoff.person_ref.startswith("web:"):
+                # The web chat's page shows it within a second (server-sent events).
+                from bot.channels.web.chat import office_reply
+
+                await asyncio.to_thread(
+                    office_reply,
+                    self._sessions,
+                    self._catalogs,
+                    handoff_id=handoff.id,
+                    text=clean_input(message.text),
+                )
+                with contextlib.suppress(TelegramError):
+                    await message.set_reaction("👍")
             return
         await self._send_replies(
             user_chat, [Reply(f"{prefix.text}\n\n{message.text}", handoff.language)]
@@ -689,7 +703,9 @@ class TelegramFrontEnd:
                 else None
             )
             try:
-                await self._bot.send_message(group, plain(delivery.text), reply_markup=keyboard)
+                sent = await self._bot.send_message(
+                    group, plain(delivery.text), reply_markup=keyboard
+                )
             except TelegramError as error:
                 logger.warning(
                     "A notification could not be sent (%s); retrying later.", type(error).__name__
@@ -701,6 +717,13 @@ class TelegramFrontEnd:
             await asyncio.to_thread(
                 admin.record_delivery, self._sessions, delivery.message_id, sent=True
             )
+            if delivery.topic == "handoff" and delivery.person_ref:
+                # A web chat's handoff: a coordinator's reply to this message goes to its page.
+                handoff = await asyncio.to_thread(self._handoffs.active, delivery.person_ref)
+                if handoff is not None:
+                    await asyncio.to_thread(
+                        self._handoffs.remember_group_message, handoff.id, sent.message_id
+                    )
 
     # --- plumbing ----------------------------------------------------------------
 

@@ -48,6 +48,7 @@ def start(data: Path, *, stdin: int | None = None, **env: str) -> subprocess.Pop
                 data,
                 PATENBOT_RASA_PORT=str(free_port()),
                 PATENBOT_ACTION_PORT=str(free_port()),
+                PATENBOT_WEB_PORT=str(free_port()),
                 **env,
             ),
             stdin=stdin,

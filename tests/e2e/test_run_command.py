@@ -25,9 +25,11 @@ def test_run_reads_lines_prints_replies_and_stops_the_servers(
 ) -> None:
     env = dict(os.environ)
     env.pop("TELEGRAM_BOT_TOKEN", None)
+    web_port = free_port()
     env.update(
         PATENBOT_RASA_PORT=str(free_port()),
         PATENBOT_ACTION_PORT=str(free_port()),
+        PATENBOT_WEB_PORT=str(web_port),
         PATENBOT_DATA_DIR=str(tmp_path),
     )
     result = subprocess.run(
@@ -42,6 +44,8 @@ def test_run_reads_lines_prints_replies_and_stops_the_servers(
     assert result.returncode == 0, result.stderr[-2000:]
     assert render(expected, "utter_faq/what_is_mentoring", "tr") in result.stdout
     assert "The Rasa server is ready." in result.stderr
+    # The web chat ran next to the terminal chat, and stopped with it.
+    assert f"Web chat: http://127.0.0.1:{web_port}/" in result.stderr
     assert "Stopping the servers" in result.stderr
     assert (tmp_path / "patenbot.sqlite").is_file()
 

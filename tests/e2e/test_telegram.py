@@ -365,6 +365,40 @@ async def test_handoff_to_a_person_and_back(telegram: BotApiEmulator, catalogs: 
     assert "поговорить" not in (await chat.say("Спасибо"))  # the bot answers again
 
 
+async def test_a_web_handoff_reaches_the_group_and_the_groups_reply_the_page(
+    telegram: BotApiEmulator, servers: Settings, catalogs: Catalogs
+) -> None:
+    from bot.channels.web.chat import HANDOFF_NOTICE
+    from bot.storage import repository
+    from bot.storage.database import make_session_factory
+    from bot.telegram.handoffs import Handoffs
+
+    sessions = make_session_factory(make_engine(servers.database_url))
+    sender = "web:e2e-telegram-relay"
+    handoff = Handoffs(sessions).start(sender, "tr")
+    notice = catalogs.pgettext("de", *HANDOFF_NOTICE).format(
+        reference=handoff.id, language="Türkisch", question="Bir insanla konuşmak istiyorum"
+    )
+    with sessions.begin() as session:  # as the web chat writes it (bot/channels/web/chat.py)
+        repository.add_outbox_message(
+            session=session, topic="handoff", text_de=notice, person_ref=sender,
+            registration_id=None,
+        )  # fmt: skip
+    forwarded = await telegram.wait_for_text(GROUP, "Bir insanla konuşmak istiyorum")
+    telegram.user_sends(
+        COORDINATOR, "Merhaba! Yarın sizi arıyoruz.", chat=group_chat(GROUP), reply_to=forwarded
+    )
+    for _ in range(300):
+        with sessions() as session:
+            rows = repository.web_messages(session=session, sender_id=sender)
+        if rows:
+            break
+        await asyncio.sleep(0.1)
+    assert [(row.role, row.text, row.language) for row in rows] == [
+        ("office", "Merhaba! Yarın sizi arıyoruz.", "tr")
+    ]
+
+
 async def test_delete_leaves_nothing_behind(
     telegram: BotApiEmulator,
     registered: TelegramChat,

@@ -166,3 +166,30 @@ def test_notes_go_with_their_registration_and_the_audit_stays(session: Session) 
     assert session.scalars(changes).all() == []
     kept = select(AuditEvent.action).where(AuditEvent.registration_id == old)
     assert session.scalars(kept).all() == ["note_added", "registration_taken_over"]
+
+
+def test_web_transcripts_follow_the_chat_retention(session: Session) -> None:
+    old = repository.add_web_message(
+        session=session, sender_id="web:old", role="user", text="alt", language="de"
+    )
+    old.created_at = NOW - timedelta(days=31)
+    recent = repository.add_web_message(
+        session=session, sender_id="web:old", role="bot", text="neu", language="de"
+    )
+    recent.created_at = NOW - timedelta(days=29)
+    session.commit()
+    purge(session)
+    texts = [m.text for m in repository.web_messages(session=session, sender_id="web:old")]
+    assert texts == ["neu"]
+
+
+def test_deleting_a_conversation_erases_its_web_transcript(session: Session) -> None:
+    for sender in ("web:a", "web:b"):
+        repository.add_web_message(
+            session=session, sender_id=sender, role="user", text="Hallo", language="de"
+        )
+    session.commit()
+    repository.delete_conversation(session=session, sender_id="web:a")
+    session.commit()
+    assert not repository.web_messages(session=session, sender_id="web:a")
+    assert repository.web_messages(session=session, sender_id="web:b")

@@ -49,7 +49,13 @@ from .security import (
     SenderCookie,
     new_sender_id,
 )
-from .texts import INVALID_CONVERSATION, TOO_FAST, TOO_MANY_CONVERSATIONS, page_texts
+from .texts import (
+    INVALID_CONVERSATION,
+    TOO_FAST,
+    TOO_MANY_CONVERSATIONS,
+    UNAVAILABLE,
+    page_texts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +306,12 @@ async def _post(request: Request, action: Action) -> Response:
         sender_id = new_sender_id()
     if not context.per_conversation.allow(sender_id):
         return _refuse(request, context, language, TOO_FAST, 429, sender_id)
-    result = await action(context, sender_id, new, form)
+    try:
+        result = await action(context, sender_id, new, form)
+    except Exception as error:
+        # Only the kind of error: its message may quote what the user wrote.
+        logger.error("A web turn failed: %s", type(error).__name__)
+        return _refuse(request, context, language, UNAVAILABLE, 503, sender_id)
     if _wants_json(request):
         response: Response = JSONResponse(
             {

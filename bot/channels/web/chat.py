@@ -21,6 +21,7 @@ from bot import coordinator_texts
 from bot.conversation import ConversationService, Reply
 from bot.i18n import NC_, Catalogs
 from bot.languages import get_language, is_supported
+from bot.safe_text import clean_input
 from bot.storage import repository
 from bot.storage.models import Handoff, WebMessage
 from bot.telegram.deeplinks import AUDIENCE_TOPICS
@@ -160,16 +161,20 @@ class WebChat:
         handoff = await asyncio.to_thread(self._handoffs.active, sender_id)
         if handoff is not None and command != "start":
             # Handed over: the office answers, not the assistant.
-            shown_text = stripped[: self.max_message_chars]
+            shown_text = clean_input(stripped[: self.max_message_chars])
             await asyncio.to_thread(self._forward, handoff.id, sender_id, shown_text)
             return await self._record(sender_id, shown_text, [], language=handoff.language)
         if command == "start":
             await asyncio.to_thread(
                 self._handoffs.end_for_person, sender_id, ended_by="user:/start"
             )
+        # The transcript keeps what the core would read at most (a longer message gets
+        # the core's kind "please shorten it").
+        limit = self.max_message_chars
+        shown_text = stripped if len(stripped) <= limit else stripped[:limit] + " …"
         return await self._turn(
             sender_id,
-            stripped,
+            clean_input(shown_text),
             lambda: self._service.handle_text(sender_id, text, client_language=client_language),
         )
 

@@ -176,6 +176,11 @@
         }
         if (!body.erased) {
           listen();
+          // The conversation exists now: "start the chat" becomes "choose language".
+          document.querySelectorAll("[data-label-later]").forEach(function (button) {
+            button.querySelector(".kern-label").textContent =
+              button.getAttribute("data-label-later");
+          });
         }
         var last = log.lastElementChild;
         if (last) {
