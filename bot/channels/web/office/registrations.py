@@ -119,17 +119,20 @@ async def inbox(request: Request) -> Response:
 
 def _detail_fields(context: OfficeContext, registration: Any) -> list[tuple[str, str]]:
     catalogs, language = context.catalogs, context.language
+
+    def label(slot: str) -> str:
+        return catalogs.gettext(language, FIELD_LABELS[slot])
+
     fields = [
-        (catalogs.gettext(language, FIELD_LABELS["reg_name"]), registration.name),
+        (label("reg_name"), registration.name),
         (context.texts.contact_method, registration.contact_method),
-        (catalogs.gettext(language, FIELD_LABELS["reg_phone"]), registration.phone or ""),
-        (catalogs.gettext(language, FIELD_LABELS["reg_email"]), registration.email or ""),
-        (catalogs.gettext(language, FIELD_LABELS["reg_municipality"]), registration.municipality),
+        (label("reg_phone"), registration.phone or ""),
+        (label("reg_email"), registration.email or ""),
+        (label("reg_municipality"), registration.municipality),
     ]
     for slot, key in DETAIL_KEYS.items():
         if key in registration.details:
-            value = cell_text(registration.details.get(key))
-            fields.append((catalogs.gettext(language, FIELD_LABELS[slot]), value))
+            fields.append((label(slot), cell_text(registration.details.get(key))))
     return fields
 
 
