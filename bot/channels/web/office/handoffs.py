@@ -21,9 +21,10 @@ from starlette.responses import Response, StreamingResponse
 
 from bot import admin
 from bot.channels.web.chat import end_office_handoff, office_reply
+from bot.languages import get_language
 from bot.office import texts
 from bot.office.accounts import aware
-from bot.office.dashboard import CHARTS, dashboard_charts
+from bot.office.dashboard import CHARTS, _language_name, dashboard_charts
 from bot.office.figures import Period
 from bot.storage.models import Handoff, OutboxMessage, WebMessage
 
@@ -44,6 +45,10 @@ def _channel(person_ref: str) -> str:
     return "other"
 
 
+def _language(context: Any, code: str) -> str:
+    return _language_name(code, get_language(context.language).babel_locale)
+
+
 @page()
 async def handoff_list(request: Request) -> Response:
     """Show the open handoffs of every channel."""
@@ -58,7 +63,7 @@ async def handoff_list(request: Request) -> Response:
                 {
                     "id": row.id,
                     "channel": _channel(row.person_ref),
-                    "language": row.language,
+                    "language": _language(context, row.language),
                     "started_at": row.started_at,
                 }
                 for row in rows
@@ -96,7 +101,7 @@ def _handoff_view(context: Any, handoff_id: int) -> dict[str, Any] | None:
             "handoff": {
                 "id": handoff.id,
                 "channel": _channel(handoff.person_ref),
-                "language": handoff.language,
+                "language": _language(context, handoff.language),
                 "started_at": handoff.started_at,
             },
             "messages": messages,

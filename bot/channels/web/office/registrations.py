@@ -16,16 +16,20 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from bot.coordinator_texts import OTHER_MUNICIPALITY, OTHER_MUNICIPALITY_LABEL
+from bot.coordinator_texts import (
+    OTHER_MUNICIPALITY,
+    OTHER_MUNICIPALITY_LABEL,
+    registration_texts,
+)
 from bot.district import load_district
-from bot.export import COLUMNS, FORMATS, cell_text, safe_cell, write_xlsx
+from bot.export import COLUMNS, FORMATS, safe_cell, write_xlsx
 from bot.languages import LANGUAGES, get_language
 from bot.nlg_registration import KIND_LABELS, STATUS_LABELS
 from bot.office import export as office_export
 from bot.office import texts, work
 from bot.office.dashboard import _language_name
 from bot.office.inbox import InboxFilter, InboxPage, inbox_page, status_counts
-from bot.registration_fields import DETAIL_KEYS, FIELD_LABELS
+from bot.registration_fields import DETAIL_KEYS
 from bot.storage.repository import STATUSES
 
 from .base import OfficeContext, account_of, flash, form_of, office, page, render, see_other
@@ -117,23 +121,22 @@ async def inbox(request: Request) -> Response:
     )
 
 
-def _detail_fields(context: OfficeContext, registration: Any) -> list[tuple[str, str]]:
-    catalogs, language = context.catalogs, context.language
-
-    def label(slot: str) -> str:
-        return catalogs.gettext(language, FIELD_LABELS[slot])
-
-    fields = [
-        (label("reg_name"), registration.name),
-        (context.texts.contact_method, registration.contact_method),
-        (label("reg_phone"), registration.phone or ""),
-        (label("reg_email"), registration.email or ""),
-        (label("reg_municipality"), registration.municipality),
+def _detail_fields(registration: Any) -> list[tuple[str, str]]:
+    """Return every given answer as label and value, as the form's summary shows them."""
+    shown = registration_texts()
+    answers: list[tuple[str, Any]] = [
+        ("reg_name", registration.name),
+        ("reg_contact_method", registration.contact_method),
+        ("reg_phone", registration.phone),
+        ("reg_email", registration.email),
+        ("reg_municipality", registration.municipality),
     ]
-    for slot, key in DETAIL_KEYS.items():
-        if key in registration.details:
-            fields.append((label(slot), cell_text(registration.details.get(key))))
-    return fields
+    answers += [(slot, registration.details.get(key)) for slot, key in DETAIL_KEYS.items()]
+    return [
+        (shown.label(slot), shown.value(slot, value))
+        for slot, value in answers
+        if value not in (None, "", [])
+    ]
 
 
 async def _detail(request: Request, *, errors: list[dict[str, str]], status_code: int) -> Response:
@@ -160,7 +163,7 @@ async def _detail(request: Request, *, errors: list[dict[str, str]], status_code
                     "created_at": registration.created_at,
                     "assigned_to": registration.assigned_to,
                 },
-                "fields": _detail_fields(context, registration),
+                "fields": _detail_fields(registration),
                 "consent": (
                     {
                         "version": consent.notice_version,

@@ -101,6 +101,8 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "status_counts": NC_("office", "Anzahl nach Status (mit den übrigen Filtern)"),
     "inbox_caption": NC_("office", "Anmeldungen, die neuesten zuerst"),
     "number": NC_("office", "Nr."),
+    # Translators: the column of a person's name in the registrations table.
+    "person_name": NC_("office", "Name"),
     "received": NC_("office", "Eingang"),
     "assigned_to": NC_("office", "Bearbeitet von"),
     "nobody": NC_("office", "noch niemand"),
@@ -118,7 +120,6 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "back_to_inbox": NC_("office", "Zurück zu den Anmeldungen"),
     "fields": NC_("office", "Angaben"),
     "conversation_language": NC_("office", "Sprache des Gesprächs"),
-    "contact_method": NC_("office", "Kontaktweg"),
     "created_at": NC_("office", "Eingegangen am"),
     "consent": NC_("office", "Einwilligung"),
     "notice_version": NC_("office", "Version des Datenschutzhinweises"),
