@@ -183,6 +183,7 @@ def test_login_page_cookie_and_headers(client: TestClient, sessions: Any) -> Non
     assert "Path=/office" in cookie
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy  # never framed, even where the chat may be
     html = response.text
     assert "<script>" not in html and "<style" not in html and " style=" not in html
     assert 'lang="de"' in html and "Anmeldung für die Koordinationsstelle" in html
