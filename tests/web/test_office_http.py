@@ -390,3 +390,104 @@ def test_erasure_removes_the_registration_and_notes_from_the_console(
         assert db.scalar(select(func.count(RegistrationNote.id))) == 0
         audit = list(db.scalars(select(AuditEvent)))
     assert audit and all("Kaya" not in str(vars(event)) for event in audit)
+
+
+def test_admin_disables_an_account_and_its_session_ends(
+    client: TestClient, app: Any, sessions: Any
+) -> None:
+    make_account(sessions, "root", role="admin")
+    make_account(sessions, "anna")
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as anna:
+        log_in(anna, "anna")
+        assert anna.get("/office/registrations").status_code == 200
+        log_in(client, "root")
+        page = client.get("/office/admin/accounts")
+        assert page.status_code == 200 and "anna" in page.text
+        last = client.post(
+            "/office/admin/accounts/root/disable", data={"csrf": csrf_of(page.text)}
+        )
+        assert last.status_code == 400 and "letzte aktive Administrationskonto" in last.text
+        done = client.post(
+            "/office/admin/accounts/anna/disable", data={"csrf": csrf_of(page.text)}
+        )
+        assert done.status_code == 303
+        assert anna.get("/office/registrations", headers={"Accept": "*/*"}).status_code == 401
+        assert log_in(anna, "anna").status_code == 403
+    reset = client.post(
+        "/office/admin/accounts/root/reset_password", data={"csrf": csrf_of(page.text)}
+    )
+    # A new one-time password for oneself ends one's own session too.
+    assert reset.status_code == 200 and "Einmal-Passwort für root" in reset.text
+    assert client.get("/office/registrations", headers={"Accept": "*/*"}).status_code == 401
+
+
+def test_a_web_handoff_is_answered_and_ended(client: TestClient, sessions: Any) -> None:
+    make_account(sessions, "anna")
+    with sessions.begin() as db:
+        handoff = repository.start_handoff(session=db, person_ref="web:h1", language="tr")
+        repository.add_web_message(
+            session=db,
+            sender_id="web:h1",
+            role="user",
+            text="Merhaba, bir sorum var",
+            language="tr",
+        )
+        db.flush()
+        handoff_id = handoff.id
+    log_in(client, "anna")
+    listing = client.get("/office/handoffs")
+    assert f"/office/handoffs/{handoff_id}" in listing.text and "web:h1" not in listing.text
+    page = client.get(f"/office/handoffs/{handoff_id}")
+    assert "Merhaba, bir sorum var" in page.text and "web:h1" not in page.text
+    empty = client.post(
+        f"/office/handoffs/{handoff_id}/reply", data={"csrf": csrf_of(page.text), "text": " "}
+    )
+    assert empty.status_code == 400
+    sent = client.post(
+        f"/office/handoffs/{handoff_id}/reply",
+        data={"csrf": csrf_of(page.text), "text": "<b>Merhaba</b>"},
+    )
+    assert sent.status_code == 303
+    with sessions() as db:
+        rows = repository.web_messages(session=db, sender_id="web:h1")
+    assert [(r.role, r.text) for r in rows][-1] == ("office", "<b>Merhaba</b>")
+    shown = client.get(f"/office/handoffs/{handoff_id}")
+    assert "&lt;b&gt;Merhaba&lt;/b&gt;" in shown.text  # escaped, never markup
+    ended = client.post(f"/office/handoffs/{handoff_id}/end", data={"csrf": csrf_of(page.text)})
+    assert ended.status_code == 303
+    assert client.get(f"/office/handoffs/{handoff_id}").status_code == 404
+
+
+def test_notifications_are_marked_delivered_without_a_telegram_group(
+    client: TestClient, sessions: Any
+) -> None:
+    make_account(sessions, "anna")
+    a_registration(sessions)
+    with sessions.begin() as db:
+        repository.add_outbox_message(
+            session=db, topic="registration", text_de="Neue Anmeldung #1", person_ref="web:abc",
+            registration_id=None,
+        )  # fmt: skip
+    log_in(client, "anna")
+    page = client.get("/office/notifications")
+    assert "Neue Anmeldung #1" in page.text and 'data-count="notifications">2<' in page.text
+    ids = re.search(r'name="ids" value="([0-9,]+)"', page.text)
+    assert ids
+    marked = client.post(
+        "/office/notifications/read", data={"csrf": csrf_of(page.text), "ids": ids.group(1)}
+    )
+    assert marked.status_code == 303
+    with sessions() as db:
+        assert not repository.pending_outbox(session=db)
+    assert 'data-count="notifications">0<' in client.get("/office/notifications").text
+
+
+def test_the_dashboard_has_a_table_for_every_chart(client: TestClient, sessions: Any) -> None:
+    make_account(sessions, "anna")
+    a_registration(sessions)
+    log_in(client, "anna")
+    page = client.get("/office/dashboard")
+    assert page.status_code == 200
+    assert page.text.count('role="img"') == 5 and page.text.count("<table") == 5
+    chart = client.get("/office/charts/municipality.svg")
+    assert chart.headers["content-type"].startswith("image/svg+xml") and "Leonberg" in chart.text
