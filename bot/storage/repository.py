@@ -24,6 +24,11 @@ from bot.storage.models import (
 )
 
 OPEN_STATUSES = ("new", "contacted")
+# Outbox rows that the console sends to a Telegram user (a reply, the end of a handoff),
+# not notifications for the coordinators.
+OFFICE_REPLY_TOPIC = "office_reply"
+OFFICE_END_TOPIC = "office_end"
+OFFICE_TOPICS = (OFFICE_REPLY_TOPIC, OFFICE_END_TOPIC)
 STATUSES = ("new", "contacted", "matched", "declined", "withdrawn")
 ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("contacted", "declined", "withdrawn"),
@@ -99,8 +104,35 @@ def add_outbox_message(
 
 
 def pending_outbox(*, session: Session, limit: int = 50) -> Sequence[OutboxMessage]:
-    """Return undelivered notifications, oldest first."""
-    statement = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    """Return undelivered notifications, oldest first (not the office's replies to users)."""
+    statement = select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.topic.not_in(OFFICE_TOPICS)
+    )
+    return session.scalars(statement.order_by(OutboxMessage.id).limit(limit)).all()
+
+
+def add_office_reply(
+    *, session: Session, person_ref: str, text: str, topic: str = OFFICE_REPLY_TOPIC
+) -> OutboxMessage:
+    """Queue a coordinator's reply (from the console) for a Telegram user's handoff.
+
+    ``topic`` is :data:`OFFICE_END_TOPIC` (with an empty text) when the console ended the
+    handoff: the user is then told so in their language.
+
+    The Telegram process delivers it (only it can send to Telegram); it lives in the
+    outbox, so it is delivered once, retried until Telegram confirms, and erased with the
+    person's data.
+    """
+    message = OutboxMessage(topic=topic, text=text, person_ref=person_ref, registration_id=None)
+    session.add(message)
+    return message
+
+
+def pending_office_replies(*, session: Session, limit: int = 50) -> Sequence[OutboxMessage]:
+    """Return the office's undelivered replies to Telegram users, oldest first."""
+    statement = select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.topic.in_(OFFICE_TOPICS)
+    )
     return session.scalars(statement.order_by(OutboxMessage.id).limit(limit)).all()
 
 

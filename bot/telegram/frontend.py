@@ -46,6 +46,7 @@ from bot.conversation import ConversationService, Reply
 from bot.i18n import NC_, NPC_, Catalogs
 from bot.safe_text import clean_input
 from bot.settings import Settings
+from bot.storage import repository
 from bot.telegram.bot_profile import register_profile
 from bot.telegram.coordinators import (
     STATUS_PREFIX,
@@ -57,7 +58,7 @@ from bot.telegram.coordinators import (
 )
 from bot.telegram.deeplinks import parse_start_payload
 from bot.telegram.guards import PerUserLocks, RecentUpdates, UserRateLimiter
-from bot.telegram.handoffs import HandoffRef, Handoffs
+from bot.telegram.handoffs import CONSOLE_REPLY_GROUP, HandoffRef, Handoffs
 from bot.telegram.texts import escape, plain, split_message
 from bot.telegram.webhook import WebhookReceiver
 
@@ -98,6 +99,7 @@ HANDOFF_GROUP_MESSAGE = NC_(
 )
 HANDOFF_END_BUTTON = NC_("coordinators", "Gespräch beenden")
 HANDOFF_ENDED_GROUP = NC_("coordinators", "Gespräch #{reference} beendet von {name}.")
+OFFICE_REPLY_INTERVAL_SECONDS = 2.0
 HANDOFF_UNKNOWN = NC_("coordinators", "Dieses Gespräch ist schon beendet oder gelöscht.")
 EXPORT_USAGE = NC_(
     "coordinators",
@@ -219,6 +221,9 @@ class TelegramFrontEnd:
         if application.job_queue is not None:
             application.job_queue.run_repeating(
                 self._deliver_outbox, interval=OUTBOX_INTERVAL_SECONDS, first=0.5
+            )
+            application.job_queue.run_repeating(
+                self._deliver_office_replies, interval=OFFICE_REPLY_INTERVAL_SECONDS, first=1.0
             )
 
     # --- users -------------------------------------------------------------------
@@ -724,6 +729,52 @@ class TelegramFrontEnd:
                     await asyncio.to_thread(
                         self._handoffs.remember_group_message, handoff.id, sent.message_id
                     )
+
+    async def _deliver_office_replies(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """Send the web console's replies (and ends of handoffs) to Telegram users.
+
+        Each is marked sent once Telegram confirms; the group is told of a reply, so that
+        nobody there answers the same question again.
+        """
+        for delivery in await asyncio.to_thread(admin.pending_office_replies, self._sessions):
+            person = delivery.person_ref or ""
+            user_chat = _user_chat_of(person)
+            handoff = await asyncio.to_thread(self._handoffs.latest, person)
+            if user_chat is None or handoff is None:
+                await asyncio.to_thread(
+                    admin.record_delivery, self._sessions, delivery.message_id, sent=True
+                )
+                continue
+            if delivery.topic == repository.OFFICE_END_TOPIC:
+                replies = [
+                    self._service.local_reply(person, HANDOFF_ENDED, language=handoff.language)
+                ]
+            else:
+                prefix = self._service.local_reply(
+                    person, HANDOFF_REPLY, language=handoff.language
+                )
+                replies = [Reply(f"{prefix.text}\n\n{delivery.text}", handoff.language)]
+            try:
+                await self._send_replies(user_chat, replies)
+            except TelegramError as error:
+                logger.warning(
+                    "A console reply could not be sent (%s); retrying later.",
+                    type(error).__name__,
+                )
+                await asyncio.to_thread(
+                    admin.record_delivery, self._sessions, delivery.message_id, sent=False
+                )
+                return
+            await asyncio.to_thread(
+                admin.record_delivery, self._sessions, delivery.message_id, sent=True
+            )
+            group = self._coordinators.chat_id
+            if group is not None and delivery.topic == repository.OFFICE_REPLY_TOPIC:
+                note = self._catalogs.pgettext("de", *CONSOLE_REPLY_GROUP).format(
+                    reference=handoff.id, text=delivery.text
+                )
+                with contextlib.suppress(TelegramError):
+                    await self._bot.send_message(group, plain(note))
 
     # --- plumbing ----------------------------------------------------------------
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.i18n import NC_
 from bot.storage import repository
 from bot.storage.models import Handoff
+
+# Shown in the coordinators' Telegram group when the web console answered a handoff, so
+# that nobody there answers the same question again.
+CONSOLE_REPLY_GROUP = NC_(
+    "coordinators", "Antwort aus der Web-Konsole an Gespräch #{reference}:\n\n{text}"
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,17 @@ class Handoffs:
         """Return the person's open handoff, if any."""
         with self._sessions() as session:
             handoff = repository.active_handoff(session=session, person_ref=person_ref)
+            return _ref(handoff) if handoff else None
+
+    def latest(self, person_ref: str) -> HandoffRef | None:
+        """Return the person's most recent handoff, open or ended (None if erased)."""
+        with self._sessions() as session:
+            handoff = session.scalars(
+                select(Handoff)
+                .where(Handoff.person_ref == person_ref)
+                .order_by(Handoff.id.desc())
+                .limit(1)
+            ).first()
             return _ref(handoff) if handoff else None
 
     def start(self, person_ref: str, language: str) -> HandoffRef:

@@ -33,6 +33,7 @@ from bot.languages import get_language
 from bot.office.accounts import AccountView, aware, view
 from bot.settings import Settings
 from bot.storage.models import CoordinatorAccount, Handoff, OutboxMessage
+from bot.storage.repository import OFFICE_TOPICS
 
 from .sessions import (
     COOKIE_NAME,
@@ -135,7 +136,9 @@ def format_moment(context: OfficeContext, moment: datetime | None) -> str:
 def _counts(sessions: sessionmaker[Session]) -> tuple[int, int]:
     with sessions() as session:
         pending = session.scalar(
-            select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.topic.not_in(OFFICE_TOPICS)
+            )
         )
         handoffs = session.scalar(select(func.count(Handoff.id)).where(Handoff.ended_at.is_(None)))
         return int(pending or 0), int(handoffs or 0)

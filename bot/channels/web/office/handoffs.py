@@ -3,8 +3,9 @@
 A handoff page shows only what the person wrote since the handoff and the office's
 replies: no name, no channel id. A web chat's handoff is answered here (the reply is a
 transcript row that the person's open page receives by its event stream); a Telegram
-handoff is answered in the Telegram group, because only the Telegram process can send
-to Telegram. So no conversation has two places that answer it: no double replies.
+handoff is answered here too: the reply goes through the outbox, which the Telegram process
+delivers (only it can send to Telegram) and announces in the group, so the group does not
+answer the same question again. Each reply is stored and sent once.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from bot.office import texts
 from bot.office.accounts import aware
 from bot.office.dashboard import CHARTS, _language_name, dashboard_charts
 from bot.office.figures import Period
+from bot.storage import repository
 from bot.storage.models import Handoff, OutboxMessage, WebMessage
+from bot.telegram.handoffs import CONSOLE_REPLY_GROUP
 
 from .base import account_of, flash, form_of, office, page, render, see_other
 from .registrations import _day
@@ -97,6 +100,17 @@ def _handoff_view(context: Any, handoff_id: int) -> dict[str, Any] | None:
             messages = [
                 {"role": r.role, "text": r.text, "at": r.created_at} for r in before + since
             ]
+        elif _channel(handoff.person_ref) == "telegram":
+            replies = db.scalars(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.person_ref == handoff.person_ref,
+                    OutboxMessage.topic == repository.OFFICE_REPLY_TOPIC,
+                    OutboxMessage.created_at >= handoff.started_at,
+                )
+                .order_by(OutboxMessage.id)
+            )
+            messages = [{"role": "office", "text": r.text, "at": r.created_at} for r in replies]
         return {
             "handoff": {
                 "id": handoff.id,
@@ -127,6 +141,56 @@ async def handoff_detail(request: Request) -> Response:
     return await _handoff_page(request, int(request.path_params["handoff_id"]), errors=[])
 
 
+def reply_to_handoff(context: Any, handoff_id: int, text: str) -> None:
+    """Answer an open handoff in its channel.
+
+    A web chat gets a transcript row (its page shows it within a second); a Telegram user
+    gets it through the outbox, which the Telegram process delivers (and tells the group).
+
+    Raises:
+        LookupError: If the handoff is not open (ended, erased, or never was).
+    """
+    with context.sessions() as db:
+        handoff = db.get(Handoff, handoff_id)
+        if handoff is None or handoff.ended_at is not None:
+            raise LookupError(handoff_id)
+        person_ref = handoff.person_ref
+    if _channel(person_ref) == "web":
+        office_reply(context.sessions, context.catalogs, handoff_id=handoff_id, text=text)
+        if context.settings.coordinator_chat_id is not None:
+            # The group sees the answer too (a reply to it reaches the page as well).
+            note = context.catalogs.pgettext("de", *CONSOLE_REPLY_GROUP).format(
+                reference=handoff_id, text=text
+            )
+            with context.sessions.begin() as db:
+                repository.add_outbox_message(
+                    session=db,
+                    topic="handoff",
+                    text_de=note,
+                    person_ref=person_ref,
+                    registration_id=None,
+                )
+        return
+    with context.sessions.begin() as db:
+        repository.add_office_reply(session=db, person_ref=person_ref, text=text)
+
+
+def end_handoff(context: Any, handoff_id: int, actor: str) -> bool:
+    """End a handoff; the person is told in their language (web: at once, Telegram: queued)."""
+    with context.sessions() as db:
+        handoff = db.get(Handoff, handoff_id)
+        person_ref = handoff.person_ref if handoff else ""
+    ended = end_office_handoff(
+        context.sessions, context.catalogs, handoff_id=handoff_id, actor=actor
+    )
+    if ended and _channel(person_ref) == "telegram":
+        with context.sessions.begin() as db:
+            repository.add_office_reply(
+                session=db, person_ref=person_ref, text="", topic=repository.OFFICE_END_TOPIC
+            )
+    return ended
+
+
 @page()
 async def handoff_reply(request: Request) -> Response:
     """Answer a web chat's handoff; the person's page shows it within a second."""
@@ -137,16 +201,11 @@ async def handoff_reply(request: Request) -> Response:
         errors = [{"field": "text", "message": context.texts.reply_empty}]
         return await _handoff_page(request, handoff_id, errors=errors, status_code=400)
     try:
-        await asyncio.to_thread(
-            office_reply, context.sessions, context.catalogs, handoff_id=handoff_id, text=text
-        )
+        await asyncio.to_thread(reply_to_handoff, context, handoff_id, text)
     except LookupError:
         return await render(
             request, "message.html", {"message": context.texts.handoff_gone}, status_code=404
         )
-    except ValueError:
-        errors = [{"field": "text", "message": context.texts.telegram_reply_note}]
-        return await _handoff_page(request, handoff_id, errors=errors, status_code=400)
     flash(request, context.texts.reply_sent)
     return see_other(f"/office/handoffs/{handoff_id}#reply")
 
@@ -157,13 +216,7 @@ async def handoff_end(request: Request) -> Response:
     context = office(request)
     account = account_of(request)
     handoff_id = int(request.path_params["handoff_id"])
-    ended = await asyncio.to_thread(
-        end_office_handoff,
-        context.sessions,
-        context.catalogs,
-        handoff_id=handoff_id,
-        actor=account.actor,
-    )
+    ended = await asyncio.to_thread(end_handoff, context, handoff_id, account.actor)
     flash(request, context.texts.handoff_ended if ended else context.texts.handoff_gone)
     return see_other("/office/handoffs")
 
@@ -171,7 +224,10 @@ async def handoff_end(request: Request) -> Response:
 def _notifications(context: Any) -> list[dict[str, Any]]:
     with context.sessions() as db:
         rows = db.scalars(
-            select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(RECENT_NOTIFICATIONS)
+            select(OutboxMessage)
+            .where(OutboxMessage.topic.not_in(repository.OFFICE_TOPICS))
+            .order_by(OutboxMessage.id.desc())
+            .limit(RECENT_NOTIFICATIONS)
         )
         return [
             {
@@ -273,7 +329,10 @@ async def chart_image(request: Request) -> Response:
 def _counts(context: Any) -> dict[str, int]:
     with context.sessions() as db:
         pending = db.scalar(
-            select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.topic.not_in(repository.OFFICE_TOPICS),
+            )
         )
         handoffs = db.scalar(select(func.count(Handoff.id)).where(Handoff.ended_at.is_(None)))
         return {"notifications": int(pending or 0), "handoffs": int(handoffs or 0)}

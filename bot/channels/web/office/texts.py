@@ -178,8 +178,8 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "handoff_gone": NC_("office", "Dieses Gespräch ist beendet oder gelöscht."),
     "telegram_reply_note": NC_(
         "office",
-        "Telegram-Gespräche beantworten Sie in der Telegram-Gruppe: als Antwort auf die "
-        "Nachricht des Assistenten. Beenden können Sie das Gespräch auch hier.",
+        "Was die Person bei Telegram schreibt, steht in der Telegram-Gruppe. Ihre Antwort "
+        "von hier erhält sie in Telegram, und die Gruppe sieht sie auch.",
     ),
     # Notifications
     "notifications_heading": NC_("office", "Benachrichtigungen"),
