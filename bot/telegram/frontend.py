@@ -719,9 +719,6 @@ class TelegramFrontEnd:
                     admin.record_delivery, self._sessions, delivery.message_id, sent=False
                 )
                 return
-            await asyncio.to_thread(
-                admin.record_delivery, self._sessions, delivery.message_id, sent=True
-            )
             if delivery.topic == "handoff" and delivery.person_ref:
                 # A web chat's handoff: a coordinator's reply to this message goes to its page.
                 handoff = await asyncio.to_thread(self._handoffs.active, delivery.person_ref)
@@ -729,6 +726,9 @@ class TelegramFrontEnd:
                     await asyncio.to_thread(
                         self._handoffs.remember_group_message, handoff.id, sent.message_id
                     )
+            await asyncio.to_thread(
+                admin.record_delivery, self._sessions, delivery.message_id, sent=True
+            )
 
     async def _deliver_office_replies(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
         """Send the web console's replies (and ends of handoffs) to Telegram users.

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
+import httpx
 import pytest
 
 from bot.i18n import Catalogs
@@ -48,7 +49,6 @@ def start(data: Path, *, stdin: int | None = None, **env: str) -> subprocess.Pop
                 data,
                 PATENBOT_RASA_PORT=str(free_port()),
                 PATENBOT_ACTION_PORT=str(free_port()),
-                PATENBOT_WEB_PORT=str(free_port()),
                 **env,
             ),
             stdin=stdin,
@@ -193,3 +193,32 @@ async def test_telegram_stops_quietly_on_ctrl_c_and_keeps_files_private(tmp_path
         if bot.stdout is not None:
             bot.stdout.close()
         emulator.stop()
+
+
+def test_the_web_chat_runs_next_to_the_terminal_and_stops_on_sigterm(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    port = free_port()
+    bot = start(data, stdin=subprocess.PIPE, PATENBOT_WEB_PORT=str(port))
+    assert bot.stdin is not None and bot.stdout is not None
+    replies, servers = Lines(bot.stdout), set[int]()
+    try:
+        wait_until(
+            lambda: f"Web chat: http://127.0.0.1:{port}/" in stderr_of(data),
+            STARTUP_SECONDS,
+            "the web chat's address printed",
+        )
+        servers = children_of(bot.pid)
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert page.status_code == 200 and 'role="log"' in page.text
+        bot.stdin.write("Patenlik nedir?\n")  # the terminal chat works at the same time
+        bot.stdin.flush()
+        assert replies.turn().strip()
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(timeout=60) == 0
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+        wait_until(lambda: not any(alive(pid) for pid in servers), 10, "servers stopped")
+        assert "Traceback" not in stderr_of(data)
+    finally:
+        kill_all(bot, servers)
+        replies.close()

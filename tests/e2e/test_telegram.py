@@ -385,6 +385,12 @@ async def test_a_web_handoff_reaches_the_group_and_the_groups_reply_the_page(
             registration_id=None,
         )  # fmt: skip
     forwarded = await telegram.wait_for_text(GROUP, "Bir insanla konuşmak istiyorum")
+    # A person takes seconds to answer; the test waits until the bot has linked the group
+    # message to the handoff (right after Telegram confirmed it).
+    for _ in range(100):
+        if Handoffs(sessions).of_group_message(forwarded["message_id"]) is not None:
+            break
+        await asyncio.sleep(0.1)
     telegram.user_sends(
         COORDINATOR, "Merhaba! Yarın sizi arıyoruz.", chat=group_chat(GROUP), reply_to=forwarded
     )

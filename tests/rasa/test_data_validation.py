@@ -37,6 +37,7 @@ SENT_BY_CUSTOM_ACTIONS = {
     "utter_invalid_reg_phone": "actions/registration.py",
     "utter_invalid_reg_email": "actions/registration.py",
     "utter_invalid_reg_municipality": "actions/registration.py",
+    "utter_invalid_reg_contact_method_web": "actions/registration.py (web chat)",
     **{
         f"utter_ask_{slot}": "asked by registration_form"
         for slot in (

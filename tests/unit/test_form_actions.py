@@ -316,3 +316,16 @@ async def test_who_the_question_names_beats_the_conversation_and_the_selector() 
     question = message("Is it free for my son?", "faq", faq_topic="costs_and_expenses")
     responses, _ = await answer(faq_tracker(question, audience="mentor"))
     assert responses == ["utter_faq/parent_costs"]
+
+
+@pytest.mark.parametrize("sender", ["web:abc", "telegram-7"])
+async def test_the_web_chat_asks_for_phone_or_email_instead_of_this_chat(sender: str) -> None:
+    tracker = form_tracker("reg_contact_method", pressed("chat"))
+    tracker.sender_id = sender
+    slots, responses = await run_form(tracker)
+    if sender.startswith("web:"):
+        # A closed tab cannot be reached: refused kindly, asked again.
+        assert slots["reg_contact_method"] is None
+        assert "utter_invalid_reg_contact_method_web" in responses
+    else:
+        assert slots["reg_contact_method"] == "chat"

@@ -164,3 +164,18 @@ def test_language_toggles_show_the_picked_ones_and_done(
         '/inform{"choice": "done"}'
     )
     assert picked["text"].endswith("Seçtikleriniz: Türkçe, Almanca")
+
+
+def test_the_web_chat_gets_no_here_in_the_chat_button(
+    responses: dict[str, SourceResponse], catalogs: Catalogs, district: District
+) -> None:
+    renderer = ResponseRenderer(responses, catalogs, district)
+    slots = {"language": "de", "active_loop": {"name": "registration_form"}}
+
+    def payloads(sender: str) -> list[str]:
+        tracker = {"sender_id": sender, "slots": slots, "events": [{"event": "bot"}]}
+        message = renderer.render("utter_ask_reg_contact_method", tracker)
+        return [button["payload"] for button in message["buttons"]]
+
+    assert '/inform{"choice": "chat"}' in payloads("telegram-7")
+    assert payloads("web:abc") == ['/inform{"choice": "phone"}', '/inform{"choice": "email"}']

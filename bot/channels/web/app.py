@@ -64,6 +64,8 @@ KERN_DIST = PROJECT_ROOT / "node_modules" / "@kern-ux" / "native" / "dist"
 AXE_DIST = PROJECT_ROOT / "node_modules" / "axe-core"
 EVENT_POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
+# Open event streams per client address (each polls the database once a second).
+MAX_STREAMS_PER_ADDRESS = 20
 # A message of PATENBOT_MAX_MESSAGE_CHARS characters, percent-encoded, fits easily.
 MAX_FORM_BYTES = 64 * 1024
 
@@ -82,6 +84,7 @@ class WebContext:
     per_conversation: RateLimiter
     per_address: RateLimiter
     new_conversations: RateLimiter
+    open_streams: dict[str, int]
 
 
 def html_lang(language: str) -> str:
@@ -474,8 +477,24 @@ async def events(request: Request) -> Response:
     except ValueError:
         after = 0
 
+    address = _client_address(request)
+    if context.open_streams.get(address, 0) >= MAX_STREAMS_PER_ADDRESS:
+        return PlainTextResponse("Too many open streams", status_code=429)
+    context.open_streams[address] = context.open_streams.get(address, 0) + 1
+
     async def stream() -> AsyncIterator[str]:
-        last, quiet = after, 0.0
+        try:
+            async for chunk in _stream(last=after):
+                yield chunk
+        finally:
+            left = context.open_streams.get(address, 1) - 1
+            if left > 0:
+                context.open_streams[address] = left
+            else:
+                context.open_streams.pop(address, None)
+
+    async def _stream(last: int) -> AsyncIterator[str]:
+        quiet = 0.0
         yield "retry: 2000\n\n"
         while True:
             messages = await asyncio.to_thread(context.chat.transcript, sender_id, after=last)
@@ -570,5 +589,6 @@ def build_web_app(
         per_conversation=RateLimiter(settings.user_messages_per_minute, 60.0),
         per_address=RateLimiter(settings.web_address_messages_per_minute, 60.0),
         new_conversations=RateLimiter(settings.web_new_conversations_per_hour, 3600.0),
+        open_streams={},
     )
     return app
