@@ -38,7 +38,9 @@ from tests.e2e.web_server import running_web, web_settings
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
+# Screenshots land here (not in docs/, so a test run changes no tracked file); the good
+# ones are copied to docs/ for the README by hand.
+SCREENSHOTS = ROOT / "data" / "screenshots"
 ADMIN_PASSWORD = "Verwaltung im Landratsamt 2026"
 ANNA_PASSWORD = "Sie koordiniert die Patenschaften im Kreis"
 NAME = "Konrad Zuse-Test"
@@ -82,7 +84,8 @@ def change_password(page: Page, current: str, new: str) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    page.screenshot(path=str(DOCS / name), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 def register_in_the_chat(page: Page, url: str, catalogs: Catalogs) -> None:
