@@ -117,7 +117,7 @@ def main() -> None:
             statements += 1
 
         event.listen(engine, "before_cursor_execute", count)
-        with httpx.Client(base_url=base, timeout=600) as client:
+        with httpx.Client(base_url=base, timeout=None) as client:
             page = client.get("/office/login")
             token = re.search(r'name="csrf" value="([^"]+)"', page.text)
             assert token
