@@ -479,6 +479,7 @@ class TelegramFrontEnd:
         if group is None or chat is None:
             return  # No group: the reply already gave the office's contact details.
         handoff = await asyncio.to_thread(self._handoffs.start, sender, language)
+        await asyncio.to_thread(self._handoffs.record, handoff, "user", question or "—")
         await self._post_to_group(handoff, question or "—")
         reply = self._service.local_reply(sender, HANDOFF_STARTED, language=language)
         await self._send_replies(chat.id, [reply])
@@ -490,6 +491,7 @@ class TelegramFrontEnd:
         handoff = await asyncio.to_thread(self._handoffs.active, sender)
         if handoff is None:
             return False
+        await asyncio.to_thread(self._handoffs.record, handoff, "user", text)
         await self._post_to_group(handoff, text)
         return True
 
@@ -558,6 +560,7 @@ class TelegramFrontEnd:
         await self._send_replies(
             user_chat, [Reply(f"{prefix.text}\n\n{message.text}", handoff.language)]
         )
+        await asyncio.to_thread(self._handoffs.record, handoff, "office", message.text)
         with contextlib.suppress(TelegramError):
             await message.set_reaction("👍")
 

@@ -63,6 +63,21 @@ class Handoffs:
                 repository.start_handoff(session=session, person_ref=person_ref, language=language)
             )
 
+    def record(self, handoff: HandoffRef, role: str, text: str) -> None:
+        """Keep a handoff message for the web console ("user" or "office").
+
+        Stored like a web chat's transcript rows (``web_messages``, by the person's id),
+        so "delete my data" and the chat retention period erase them too.
+        """
+        with self._sessions.begin() as session:
+            repository.add_web_message(
+                session=session,
+                sender_id=handoff.person_ref,
+                role=role,
+                text=text[:4000],
+                language=handoff.language,
+            )
+
     def remember_group_message(self, handoff_id: int, group_message_id: int) -> None:
         """Note a group message whose replies go to this handoff's person."""
         with self._sessions.begin() as session:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.channels.web.office.handoffs import end_handoff, reply_to_handoff
+from bot.channels.web.office.handoffs import _handoff_view, end_handoff, reply_to_handoff
 from bot.i18n import Catalogs
 from bot.settings import Settings
 from bot.storage import repository
@@ -36,7 +36,9 @@ async def test_the_console_answers_a_telegram_handoff(
     sessions = make_session_factory(make_engine(servers.database_url))
     handoff = Handoffs(sessions).active("telegram-5040")
     assert handoff is not None
-    console = SimpleNamespace(sessions=sessions, catalogs=catalogs, settings=servers)
+    console = SimpleNamespace(
+        sessions=sessions, catalogs=catalogs, settings=servers, language="de"
+    )
 
     before = len(chat.messages)
     reply_to_handoff(console, handoff.id, "Добрый день! Мы позвоним вам завтра.")
@@ -47,6 +49,14 @@ async def test_the_console_answers_a_telegram_handoff(
     assert "Мы позвоним вам завтра." in note["text"] and "telegram-5040" not in note["text"]
     await asyncio.sleep(3)
     assert len(chat.messages) == before + 1  # delivered once
+    # The console's page shows the question and the reply, and nothing of who it is.
+    shown = _handoff_view(console, handoff.id)
+    assert shown is not None
+    assert [(m["role"], m["text"]) for m in shown["messages"]] == [
+        ("user", "Я хочу поговорить с живым человеком, пожалуйста"),
+        ("office", "Добрый день! Мы позвоним вам завтра."),
+    ]
+    assert "telegram-5040" not in str(shown) and "Olga" not in str(shown)
     with sessions() as session:
         assert not repository.pending_office_replies(session=session)
         # The console's replies are no notifications for the coordinators.

@@ -81,7 +81,7 @@ def _handoff_view(context: Any, handoff_id: int) -> dict[str, Any] | None:
         if handoff is None or handoff.ended_at is not None:
             return None
         messages: list[dict[str, Any]] = []
-        if handoff.person_ref.startswith("web:"):
+        if _channel(handoff.person_ref) in ("web", "telegram"):
             started = aware(handoff.started_at) or handoff.started_at
             rows = list(
                 db.scalars(
@@ -95,22 +95,13 @@ def _handoff_view(context: Any, handoff_id: int) -> dict[str, Any] | None:
                 (i for i, r in enumerate(rows) if (aware(r.created_at) or started) >= started),
                 len(rows),
             )
-            before = [r for r in rows[:first] if r.role == "user"][-1:]
+            # (Telegram records the question after the handoff opened.)
+            web = _channel(handoff.person_ref) == "web"
+            before = [r for r in rows[:first] if r.role == "user"][-1:] if web else []
             since = [r for r in rows[first:] if r.role in ("user", "office")]
             messages = [
                 {"role": r.role, "text": r.text, "at": r.created_at} for r in before + since
             ]
-        elif _channel(handoff.person_ref) == "telegram":
-            replies = db.scalars(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.person_ref == handoff.person_ref,
-                    OutboxMessage.topic == repository.OFFICE_REPLY_TOPIC,
-                    OutboxMessage.created_at >= handoff.started_at,
-                )
-                .order_by(OutboxMessage.id)
-            )
-            messages = [{"role": "office", "text": r.text, "at": r.created_at} for r in replies]
         return {
             "handoff": {
                 "id": handoff.id,
@@ -154,7 +145,7 @@ def reply_to_handoff(context: Any, handoff_id: int, text: str) -> None:
         handoff = db.get(Handoff, handoff_id)
         if handoff is None or handoff.ended_at is not None:
             raise LookupError(handoff_id)
-        person_ref = handoff.person_ref
+        person_ref, language = handoff.person_ref, handoff.language
     if _channel(person_ref) == "web":
         office_reply(context.sessions, context.catalogs, handoff_id=handoff_id, text=text)
         if context.settings.coordinator_chat_id is not None:
@@ -173,6 +164,10 @@ def reply_to_handoff(context: Any, handoff_id: int, text: str) -> None:
         return
     with context.sessions.begin() as db:
         repository.add_office_reply(session=db, person_ref=person_ref, text=text)
+        # Shown on the console's page like a web chat's reply (erased with the person).
+        repository.add_web_message(
+            session=db, sender_id=person_ref, role="office", text=text, language=language
+        )
 
 
 def end_handoff(context: Any, handoff_id: int, actor: str) -> bool:
