@@ -219,6 +219,11 @@ def test_a_coordinator_runs_the_programme_from_the_browser(
     expect(office.locator(".chat-message__text")).to_have_text(answer)
     user.wait_for_timeout(2500)
     expect(office).to_have_count(1)  # no double reply
+    # The person writes again: the coordinator's open page shows it without a reload.
+    type_message(user, "Danke, ich warte auf Ihren Anruf.")
+    expect(anna.locator("#handoff-log")).to_contain_text(
+        "Danke, ich warte auf Ihren Anruf.", timeout=15_000
+    )
 
     # "Delete my data": the registration, its notes and the handoff texts are gone.
     turn(user, lambda: user.get_by_role("button", name="Meine Daten löschen").click())

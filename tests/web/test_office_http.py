@@ -128,6 +128,7 @@ OFFICE_URLS = [
     "/office/export.xlsx",
     "/office/handoffs",
     "/office/handoffs/1",
+    "/office/handoffs/1/events",
     "/office/notifications",
     "/office/dashboard",
     "/office/charts/per_week.svg",

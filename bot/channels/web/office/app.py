@@ -51,6 +51,7 @@ def office_routes() -> list[BaseRoute]:
         Route("/export.{file_format:str}", registrations.export, methods=["GET"]),
         Route("/handoffs", handoffs.handoff_list, methods=["GET"]),
         Route("/handoffs/{handoff_id:int}", handoffs.handoff_detail, methods=["GET"]),
+        Route("/handoffs/{handoff_id:int}/events", handoffs.handoff_events, methods=["GET"]),
         Route("/handoffs/{handoff_id:int}/reply", handoffs.handoff_reply, methods=["POST"]),
         Route("/handoffs/{handoff_id:int}/end", handoffs.handoff_end, methods=["POST"]),
         Route("/notifications", handoffs.notifications, methods=["GET"]),

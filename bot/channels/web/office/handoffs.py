@@ -31,7 +31,7 @@ from bot.storage import repository
 from bot.storage.models import Handoff, OutboxMessage, WebMessage
 from bot.telegram.handoffs import CONSOLE_REPLY_GROUP
 
-from .base import account_of, flash, form_of, office, page, render, see_other
+from .base import account_of, flash, form_of, format_moment, office, page, render, see_other
 from .registrations import _day
 from .sessions import COOKIE_NAME
 
@@ -100,7 +100,8 @@ def _handoff_view(context: Any, handoff_id: int) -> dict[str, Any] | None:
             before = [r for r in rows[:first] if r.role == "user"][-1:] if web else []
             since = [r for r in rows[first:] if r.role in ("user", "office")]
             messages = [
-                {"role": r.role, "text": r.text, "at": r.created_at} for r in before + since
+                {"id": r.id, "role": r.role, "text": r.text, "at": r.created_at}
+                for r in before + since
             ]
         return {
             "handoff": {
@@ -123,7 +124,55 @@ async def _handoff_page(
             request, "message.html", {"message": context.texts.handoff_gone}, status_code=404
         )
     values["errors"] = errors
+    values["last_id"] = max((m["id"] for m in values["messages"]), default=0)
     return await render(request, "handoff.html", values, status_code=status_code)
+
+
+@page()
+async def handoff_events(request: Request) -> Response:
+    """Stream a handoff's new messages to its open page (server-sent events).
+
+    Ends when the handoff ends or is erased (an ``ended`` event) or the session does.
+    """
+    context = office(request)
+    token = request.cookies.get(COOKIE_NAME)
+    handoff_id = int(request.path_params["handoff_id"])
+    try:
+        after = int(request.headers.get("last-event-id") or request.query_params.get("after") or 0)
+    except ValueError:
+        after = 0
+
+    async def stream() -> AsyncIterator[str]:
+        last = after
+        yield "retry: 3000\n\n"
+        while context.store.peek(token):
+            view = await asyncio.to_thread(_handoff_view, context, handoff_id)
+            if view is None:
+                yield "event: ended\ndata: {}\n\n"
+                return
+            for message in view["messages"]:
+                if message["id"] <= last:
+                    continue
+                last = message["id"]
+                who = (
+                    context.texts.from_office
+                    if message["role"] == "office"
+                    else context.texts.from_person
+                )
+                data = {
+                    "role": message["role"],
+                    "text": message["text"],
+                    "meta": f"{who}, {format_moment(context, message['at'])}",
+                }
+                shown = json.dumps(data, ensure_ascii=False)
+                yield f"id: {last}\nevent: message\ndata: {shown}\n\n"
+            await asyncio.sleep(EVENT_SECONDS)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
 
 
 @page()
