@@ -274,6 +274,19 @@ def test_a_coordinator_cannot_reach_admin_pages(client: TestClient, sessions: An
         assert accounts.find_account(session=db, name="eve") is None
 
 
+def test_an_admin_resets_a_lost_second_factor(client: TestClient, sessions: Any) -> None:
+    make_account(sessions, "root", role="admin")
+    make_account(sessions, "anna", totp=True)
+    log_in(client, "root")
+    page = client.get("/office/admin/accounts")
+    assert "/office/admin/accounts/anna/reset_totp" in page.text
+    done = client.post("/office/admin/accounts/anna/reset_totp", data={"csrf": csrf_of(page.text)})
+    assert done.status_code == 303
+    with sessions() as db:
+        account = accounts.find_account(session=db, name="anna")
+        assert account is not None and account.totp_secret is None
+
+
 def test_totp_is_asked_after_the_password(client: TestClient, sessions: Any) -> None:
     secret = make_account(sessions, "anna", totp=True)
     assert secret

@@ -16,7 +16,7 @@ from bot.storage.models import CoordinatorAccount
 from .base import account_of, flash, form_of, office, page, render, see_other
 
 AUDIT_PAGE = 100
-ACCOUNT_ACTIONS = ("disable", "reset_password", "require_totp", "unrequire_totp")
+ACCOUNT_ACTIONS = ("disable", "reset_password", "require_totp", "unrequire_totp", "reset_totp")
 
 
 async def _accounts_page(
@@ -110,6 +110,8 @@ async def change_account(request: Request) -> Response:
                 ), target.id
             if action == "reset_password":
                 return accounts.reset_password(session=db, name=name, actor=admin.actor), target.id
+            if action == "reset_totp":
+                return accounts.reset_totp(session=db, name=name, actor=admin.actor), target.id
             return accounts.set_totp_required(
                 session=db, name=name, required=action == "require_totp", actor=admin.actor
             ), target.id
@@ -120,7 +122,7 @@ async def change_account(request: Request) -> Response:
         return await _accounts_page(request, errors=errors, status_code=400)
     if result.status != ChangeStatus.OK or result.account is None:
         return Response(status_code=404)
-    if action in ("disable", "reset_password") and account_id is not None:
+    if action in ("disable", "reset_password", "reset_totp") and account_id is not None:
         # A disabled account or a new one-time password ends the account's sessions now.
         context.store.drop_account(account_id)
     if result.one_time_password:

@@ -209,6 +209,7 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "reset_password": NC_("office", "Einmal-Passwort neu setzen"),
     "require_totp": NC_("office", "Zweiten Faktor verlangen"),
     "unrequire_totp": NC_("office", "Zweiten Faktor nicht mehr verlangen"),
+    "reset_totp": NC_("office", "Zweiten Faktor zurücksetzen"),
     "new_account": NC_("office", "Neues Konto"),
     "name_hint": NC_("office", "Kleinbuchstaben, Ziffern, Punkt, Bindestrich; 2 bis 64 Zeichen."),
     "create_account": NC_("office", "Konto anlegen"),
