@@ -118,6 +118,14 @@ benchmark-web: setup train ## Web chat: page weight, time to interactive, 50 cli
 benchmark-export: $(VENV)/.installed ## Time and peak memory of exporting 100,000 registrations
 	$(PY) -m tests.benchmarks.export_benchmark --rows 100000
 
+.PHONY: benchmark-inbox
+benchmark-inbox: $(VENV)/.installed ## Coordinators' inbox and dashboard with 100,000 registrations: p95 and SQL per page
+	$(PY) -m tests.benchmarks.inbox_benchmark --rows 100000
+
+.PHONY: benchmark-console
+benchmark-console: $(VENV)/.installed ## Console over HTTP with 100,000 registrations: inbox p95, SQL per page, streamed export's peak memory
+	$(PY) -m tests.benchmarks.console_benchmark --rows 100000
+
 .PHONY: benchmark-ngrams
 benchmark-ngrams: $(VENV)/.installed ## Share of held-out character n-grams the featurizer knows, per language
 	$(PY) -m tests.benchmarks.ngram_coverage

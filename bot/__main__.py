@@ -9,6 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bot.cli.accounts import add_parser as add_coordinator_parser
 from bot.logs import configure_logging
 from bot.private_files import restrict_new_files
 from bot.registrations import workflow
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     qr.add_argument("--payload", required=True, help="e.g. mentor_tr, family_ar, plain")
     qr.add_argument("-o", "--output", type=Path, required=True, help="a .png, .svg or .pdf file")
     qr.add_argument("--username", help="the bot's @username (default: PATENBOT_BOT_USERNAME)")
+    add_coordinator_parser(commands)
     return parser
 
 
@@ -88,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     if command == "qr":
         return _write_qr(settings, args)
+    if command == "coordinator":
+        from bot.cli.accounts import run_coordinator_command
+
+        return run_coordinator_command(settings, args)
     from bot.cli.coordinators import run_coordinators_command
 
     return run_coordinators_command(settings, args)

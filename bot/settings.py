@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     web_frame_ancestors: str = "'self'"
     # Serve axe-core under /static/test/ (accessibility tests only).
     web_test_assets: bool = False
+    # The coordinators' console (/office/ on the web server): minutes without a request
+    # after which a login ends.
+    office_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
     @field_validator(
         "telegram_bot_token",

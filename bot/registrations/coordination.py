@@ -119,6 +119,22 @@ def pending_outbox(sessions: sessionmaker[Session]) -> list[Delivery]:
         ]
 
 
+def pending_office_replies(sessions: sessionmaker[Session]) -> list[Delivery]:
+    """Return the console's replies to Telegram users that are not delivered yet."""
+    with sessions() as session:
+        return [
+            Delivery(
+                message.id,
+                message.created_at,
+                message.text,
+                None,
+                message.topic,
+                message.person_ref,
+            )
+            for message in repository.pending_office_replies(session=session)
+        ]
+
+
 def record_delivery(sessions: sessionmaker[Session], message_id: int, *, sent: bool) -> None:
     """Count a delivery attempt of one notification; mark it sent if it was confirmed.
 

@@ -56,7 +56,15 @@ class Registration(Base):
     """An interest registration of a prospective mentor or a family's request."""
 
     __tablename__ = "registrations"
-    __table_args__ = (Index("ix_registrations_person_kind", "person_ref", "kind"),)
+    __table_args__ = (
+        Index("ix_registrations_person_kind", "person_ref", "kind"),
+        # The coordinators' inbox: newest first, alone or within one status (issue 13).
+        Index("ix_registrations_created_at_id", "created_at", "id"),
+        Index("ix_registrations_status_created_at", "status", "created_at", "id"),
+        # Its counts per status within one municipality or chat language.
+        Index("ix_registrations_municipality_status", "municipality", "status"),
+        Index("ix_registrations_language_status", "language", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_ref: Mapped[str] = mapped_column(String(64))
@@ -77,6 +85,9 @@ class Registration(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
     )
+    # The coordinator who took the registration over ("Übernehmen"), as an actor name.
+    assigned_to: Mapped[str | None] = mapped_column(String(64))
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     consent: Mapped[ConsentRecord | None] = relationship()
     status_changes: Mapped[list[StatusChange]] = relationship(
@@ -228,3 +239,62 @@ class ReceivedUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+
+
+class CoordinatorAccount(Base):
+    """A login of the coordinators' console (bot/office/); never deleted, only disabled."""
+
+    __tablename__ = "coordinator_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # A one-time password (set by the command line) must be changed at the next login
+    # and is refused once it expires.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what in the coordinators' console, when: never the personal data itself.
+
+    ``registration_id`` has no foreign key on purpose: the row outlives the registration
+    (erasure, retention) and then names only a number that points nowhere.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    registration_id: Mapped[int | None] = mapped_column(index=True)
+    target_account: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(64))
+    filters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    row_count: Mapped[int | None]
+
+
+class RegistrationNote(Base):
+    """A coordinator's internal note on a registration: personal data, erased with it."""
+
+    __tablename__ = "registration_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

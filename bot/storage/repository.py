@@ -18,11 +18,17 @@ from bot.storage.models import (
     HandoffMessage,
     OutboxMessage,
     Registration,
+    RegistrationNote,
     StatusChange,
     WebMessage,
     utcnow,
 )
 
+# Outbox rows that the console sends to a Telegram user (a reply, the end of a handoff),
+# not notifications for the coordinators.
+OFFICE_REPLY_TOPIC = "office_reply"
+OFFICE_END_TOPIC = "office_end"
+OFFICE_TOPICS = (OFFICE_REPLY_TOPIC, OFFICE_END_TOPIC)
 RASA_EVENTS_TABLE = "events"
 
 
@@ -92,8 +98,35 @@ def add_outbox_message(
 
 
 def pending_outbox(*, session: Session, limit: int = 50) -> Sequence[OutboxMessage]:
-    """Return undelivered notifications, oldest first."""
-    statement = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    """Return undelivered notifications, oldest first (not the office's replies to users)."""
+    statement = select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.topic.not_in(OFFICE_TOPICS)
+    )
+    return session.scalars(statement.order_by(OutboxMessage.id).limit(limit)).all()
+
+
+def add_office_reply(
+    *, session: Session, person_ref: str, text: str, topic: str = OFFICE_REPLY_TOPIC
+) -> OutboxMessage:
+    """Queue a coordinator's reply (from the console) for a Telegram user's handoff.
+
+    ``topic`` is :data:`OFFICE_END_TOPIC` (with an empty text) when the console ended the
+    handoff: the user is then told so in their language.
+
+    The Telegram process delivers it (only it can send to Telegram); it lives in the
+    outbox, so it is delivered once, retried until Telegram confirms, and erased with the
+    person's data.
+    """
+    message = OutboxMessage(topic=topic, text=text, person_ref=person_ref, registration_id=None)
+    session.add(message)
+    return message
+
+
+def pending_office_replies(*, session: Session, limit: int = 50) -> Sequence[OutboxMessage]:
+    """Return the office's undelivered replies to Telegram users, oldest first."""
+    statement = select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.topic.in_(OFFICE_TOPICS)
+    )
     return session.scalars(statement.order_by(OutboxMessage.id).limit(limit)).all()
 
 
@@ -168,11 +201,15 @@ def count_by(*, session: Session, column: str) -> list[tuple[str, int]]:
 
 
 def delete_person(*, session: Session, person_ref: str) -> int:
-    """Erase a person's registrations, consent records and outbox entries.
+    """Erase a person's registrations (with their notes), consent records and outbox entries.
+
+    The console's audit rows stay: they name registrations by number only.
 
     Returns:
         The number of registrations erased.
     """
+    theirs = select(Registration.id).where(Registration.person_ref == person_ref)
+    session.execute(delete(RegistrationNote).where(RegistrationNote.registration_id.in_(theirs)))
     erased = _rowcount(
         session.execute(delete(Registration).where(Registration.person_ref == person_ref))
     )
@@ -221,10 +258,10 @@ def end_handoff(*, session: Session, handoff: Handoff, ended_by: str) -> None:
 def delete_registrations_untouched_since(*, session: Session, cutoff: datetime) -> int:
     """Erase each registration not updated since ``cutoff``, with what belongs to it only.
 
-    Its status steps (by the foreign key's cascade), its consent record and its
-    coordinators' notifications go with it. Consent records no registration refers to
-    any more (superseded by a later save) go once they are older than ``cutoff``. The
-    person's other, newer registrations and their records stay.
+    Its status steps (by the foreign key's cascade), its coordinators' notes, its consent
+    record and its coordinators' notifications go with it. Consent records no
+    registration refers to any more (superseded by a later save) go once they are older
+    than ``cutoff``. The person's other, newer registrations and their records stay.
 
     Returns:
         The number of registrations erased.
@@ -234,6 +271,7 @@ def delete_registrations_untouched_since(*, session: Session, cutoff: datetime) 
         Registration.updated_at < cutoff, Registration.consent_id.is_not(None)
     )
     session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(expired)))
+    session.execute(delete(RegistrationNote).where(RegistrationNote.registration_id.in_(expired)))
     consent_ids = list(session.scalars(expired_consents))
     erased = _rowcount(
         session.execute(delete(Registration).where(Registration.updated_at < cutoff))

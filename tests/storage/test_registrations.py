@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from bot.office import work
 from bot.registrations.use_cases import (
     PRIVACY_NOTICE_VERSION,
     RegistrationData,
@@ -18,7 +19,15 @@ from bot.registrations.use_cases import (
     save_registration,
 )
 from bot.storage import repository
-from bot.storage.models import ConsentRecord, OutboxMessage, Registration, StatusChange, utcnow
+from bot.storage.models import (
+    AuditEvent,
+    ConsentRecord,
+    OutboxMessage,
+    Registration,
+    RegistrationNote,
+    StatusChange,
+    utcnow,
+)
 
 
 def mentor(person: str = "terminal-1", name: str = "Ayşe Yılmaz") -> RegistrationData:
@@ -190,3 +199,32 @@ def test_counts_by_status_kind_municipality_and_language(session: Session) -> No
     save_registration(session=session, data=mentor(person="b"))
     assert repository.count_by(session=session, column="municipality") == [("Sindelfingen", 2)]
     assert repository.count_by(session=session, column="status") == [("new", 2)]
+
+
+def test_erasure_takes_the_coordinators_notes_and_keeps_the_audit_without_data(
+    session: Session,
+) -> None:
+    """Issue 13: notes are personal data; the console's audit rows name numbers only."""
+    mine = save_registration(session=session, data=mentor()).registration_id
+    other = save_registration(session=session, data=mentor(person="terminal-2", name="Other"))
+    for registration_id in (mine, other.registration_id):
+        note = "Ayşe Yılmaz ruft Dienstag zurück, +49 170 1234567"
+        work.add_note(
+            session=session, registration_id=registration_id, author="office:a", text=note
+        )
+        work.view_registration(session=session, registration_id=registration_id, actor="office:a")
+    session.commit()
+
+    assert erase_person(session=session, person_ref="terminal-1") == 1
+    session.commit()
+
+    assert session.scalars(select(RegistrationNote.registration_id)).all() == [
+        other.registration_id
+    ]
+    audit = session.scalars(select(AuditEvent).where(AuditEvent.registration_id == mine)).all()
+    assert [event.action for event in audit] == ["note_added", "registration_viewed"]
+    stored = repr([
+        (e.actor, e.action, e.target_account, e.detail, e.filters, e.row_count)
+        for e in session.scalars(select(AuditEvent))
+    ])  # fmt: skip
+    assert "Ayşe" not in stored and "1234567" not in stored

@@ -9,14 +9,17 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from bot.office import work
 from bot.registrations.use_cases import RegistrationData, purge_expired, save_registration
 from bot.storage import repository
 from bot.storage.models import (
+    AuditEvent,
     ConsentRecord,
     Handoff,
     HandoffMessage,
     OutboxMessage,
     Registration,
+    RegistrationNote,
     StatusChange,
     utcnow,
 )
@@ -137,6 +140,32 @@ def test_handoffs_go_by_their_own_age_with_their_messages(session: Session) -> N
 
     assert session.scalars(select(Handoff.id)).all() == [recent_id]
     assert session.scalars(select(HandoffMessage.group_message_id)).all() == [102]
+
+
+def test_notes_go_with_their_registration_and_the_audit_stays(session: Session) -> None:
+    """Issue 13: the coordinators' notes are erased by age with their registration."""
+    old = save_registration(session=session, data=registration("family")).registration_id
+    new = save_registration(session=session, data=registration("mentor")).registration_id
+    for registration_id in (old, new):
+        work.add_note(
+            session=session,
+            registration_id=registration_id,
+            author="office:a",
+            text="Olena, Rückruf",
+        )
+        work.take_over(session=session, registration_id=registration_id, actor="office:a")
+    stale = session.get(Registration, old)
+    assert stale is not None
+    stale.updated_at = NOW - timedelta(days=400)
+    session.commit()
+
+    assert purge(session)[0] == 1
+
+    assert session.scalars(select(RegistrationNote.registration_id)).all() == [new]
+    changes = select(StatusChange).where(StatusChange.registration_id == old)
+    assert session.scalars(changes).all() == []
+    kept = select(AuditEvent.action).where(AuditEvent.registration_id == old)
+    assert session.scalars(kept).all() == ["note_added", "registration_taken_over"]
 
 
 def test_web_transcripts_follow_the_chat_retention(session: Session) -> None:

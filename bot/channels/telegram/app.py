@@ -78,6 +78,11 @@ async def on_started(application: AnyApplication, channel: TelegramChannel) -> N
             interval=coordinators.OUTBOX_INTERVAL_SECONDS,
             first=0.5,
         )
+        application.job_queue.run_repeating(
+            handoff.deliver_office_replies,
+            interval=handoff.OFFICE_REPLY_INTERVAL_SECONDS,
+            first=1.0,
+        )
 
 
 async def on_error(_update: object, context: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -17,15 +18,18 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.channels.telegram.context import PatenbotContext, TelegramChannel, user_chat_of
 from bot.channels.telegram.coordinators import actor_of, coordinator_button, display_name
-from bot.channels.telegram.handoffs import HandoffRef
+from bot.channels.telegram.handoffs import CONSOLE_REPLY_GROUP, HandoffRef
 from bot.channels.telegram.sending import send_replies
-from bot.channels.telegram.texts import escape
+from bot.channels.telegram.texts import escape, plain
 from bot.core.conversation import Reply
 from bot.core.safe_text import clean_input
 from bot.i18n.catalogs import NC_
-from bot.registrations import coordinator_texts
+from bot.registrations import coordination, coordinator_texts
+from bot.storage import repository
 
+logger = logging.getLogger(__name__)
 HANDOFF_PREFIX = "h"
+OFFICE_REPLY_INTERVAL_SECONDS = 2.0
 
 HANDOFF_STARTED = NC_(
     "handoff",
@@ -76,6 +80,7 @@ async def start_handoff(
     if channel.coordinators.chat_id is None or chat is None:
         return  # No group: the reply already gave the office's contact details.
     handoff = await asyncio.to_thread(channel.handoffs.start, context.sender, language)
+    await asyncio.to_thread(channel.handoffs.record, handoff, "user", question or "—")
     await _post_to_group(context, handoff, question or "—")
     reply = context.reply(HANDOFF_STARTED, language=language)
     await send_replies(context.bot, chat.id, [reply])
@@ -89,6 +94,7 @@ async def forward_if_handed_off(context: PatenbotContext, sender: str, text: str
     handoff = await asyncio.to_thread(channel.handoffs.active, sender)
     if handoff is None:
         return False
+    await asyncio.to_thread(channel.handoffs.record, handoff, "user", text)
     await _post_to_group(context, handoff, text)
     return True
 
@@ -157,6 +163,7 @@ async def on_group_reply(update: Update, context: PatenbotContext) -> None:
     await send_replies(
         context.bot, user_chat, [Reply(f"{prefix.text}\n\n{message.text}", handoff.language)]
     )
+    await asyncio.to_thread(channel.handoffs.record, handoff, "office", message.text)
     with contextlib.suppress(TelegramError):
         await message.set_reaction("👍")
 
@@ -199,3 +206,47 @@ def _local_reply(
 ) -> Reply:
     """Return a text for the person of a handoff (not the coordinator who acts)."""
     return channel.service.local_reply(person_ref, message, language=language)
+
+
+async def deliver_office_replies(context: PatenbotContext) -> None:
+    """Send the web console's replies (and ends of handoffs) to Telegram users.
+
+    Each is marked sent once Telegram confirms; the group is told of a reply, so that
+    nobody there answers the same question again.
+    """
+    channel = context.channel
+    sessions = channel.sessions
+    for delivery in await asyncio.to_thread(coordination.pending_office_replies, sessions):
+        person = delivery.person_ref or ""
+        user_chat = user_chat_of(person)
+        handoff = await asyncio.to_thread(channel.handoffs.latest, person)
+        if user_chat is None or handoff is None:
+            await asyncio.to_thread(
+                coordination.record_delivery, sessions, delivery.message_id, sent=True
+            )
+            continue
+        if delivery.topic == repository.OFFICE_END_TOPIC:
+            replies = [_local_reply(channel, person, HANDOFF_ENDED, handoff.language)]
+        else:
+            prefix = _local_reply(channel, person, HANDOFF_REPLY, handoff.language)
+            replies = [Reply(f"{prefix.text}\n\n{delivery.text}", handoff.language)]
+        try:
+            await send_replies(context.bot, user_chat, replies)
+        except TelegramError as error:
+            logger.warning(
+                "A console reply could not be sent (%s); retrying later.", type(error).__name__
+            )
+            await asyncio.to_thread(
+                coordination.record_delivery, sessions, delivery.message_id, sent=False
+            )
+            return
+        await asyncio.to_thread(
+            coordination.record_delivery, sessions, delivery.message_id, sent=True
+        )
+        group = channel.coordinators.chat_id
+        if group is not None and delivery.topic == repository.OFFICE_REPLY_TOPIC:
+            note = channel.catalogs.pgettext("de", *CONSOLE_REPLY_GROUP).format(
+                reference=handoff.id, text=delivery.text
+            )
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(group, plain(note))

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.i18n.catalogs import NC_
 from bot.storage import repository
 from bot.storage.models import Handoff
+
+# Shown in the coordinators' Telegram group when the web console answered a handoff, so
+# that nobody there answers the same question again.
+CONSOLE_REPLY_GROUP = NC_(
+    "coordinators", "Antwort aus der Web-Konsole an Gespräch #{reference}:\n\n{text}"
+)
 
 
 @dataclass(frozen=True)
@@ -37,11 +45,37 @@ class Handoffs:
             handoff = repository.active_handoff(session=session, person_ref=person_ref)
             return _ref(handoff) if handoff else None
 
+    def latest(self, person_ref: str) -> HandoffRef | None:
+        """Return the person's most recent handoff, open or ended (None if erased)."""
+        with self._sessions() as session:
+            handoff = session.scalars(
+                select(Handoff)
+                .where(Handoff.person_ref == person_ref)
+                .order_by(Handoff.id.desc())
+                .limit(1)
+            ).first()
+            return _ref(handoff) if handoff else None
+
     def start(self, person_ref: str, language: str) -> HandoffRef:
         """Open a handoff (or return the open one)."""
         with self._sessions.begin() as session:
             return _ref(
                 repository.start_handoff(session=session, person_ref=person_ref, language=language)
+            )
+
+    def record(self, handoff: HandoffRef, role: str, text: str) -> None:
+        """Keep a handoff message for the web console ("user" or "office").
+
+        Stored like a web chat's transcript rows (``web_messages``, by the person's id),
+        so "delete my data" and the chat retention period erase them too.
+        """
+        with self._sessions.begin() as session:
+            repository.add_web_message(
+                session=session,
+                sender_id=handoff.person_ref,
+                role=role,
+                text=text[:4000],
+                language=handoff.language,
             )
 
     def remember_group_message(self, handoff_id: int, group_message_id: int) -> None:

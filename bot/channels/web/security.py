@@ -118,6 +118,8 @@ class SecurityHeadersMiddleware:
         """Wrap ``app``; ``frame_ancestors`` lists the sites that may embed the chat."""
         self._app = app
         self._policy = CONTENT_SECURITY_POLICY.format(frame_ancestors=frame_ancestors)
+        # The coordinators' console is never shown in a frame (clickjacking).
+        self._office_policy = CONTENT_SECURITY_POLICY.format(frame_ancestors="'none'")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Add the headers to HTTP responses."""
@@ -128,7 +130,10 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = self._policy
+                office = str(scope.get("path", "")).startswith("/office")
+                headers["Content-Security-Policy"] = (
+                    self._office_policy if office else self._policy
+                )
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "no-referrer"
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

@@ -21,6 +21,7 @@ from bot.settings import Settings
 
 from .app import build_web_app
 from .chat import WebChat
+from .office.app import build_office
 from .security import load_or_create_secret
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def build_web(
         erased=erased,
         coordinators_group=settings.coordinator_chat_id is not None,
     )
-    return build_web_app(
+    app = build_web_app(
         settings,
         chat,
         catalogs=catalogs,
@@ -83,6 +84,8 @@ def build_web(
         renderer=renderer,
         secret=web_secret(settings),
     )
+    app.mount("/office", build_office(settings, sessions, catalogs))  # the console (issue 13)
+    return app
 
 
 async def serve_web(

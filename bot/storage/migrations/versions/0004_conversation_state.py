@@ -1,6 +1,6 @@
 """Conversation state between turns, issued button tokens, received Telegram updates.
 
-Revision ID: 0003_conversation_state
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-06 03:30:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_conversation_state"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

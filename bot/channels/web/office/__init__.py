@@ -1,0 +1,1 @@
+"""The coordinators' console under ``/office/`` of the web server (issue 13)."""
