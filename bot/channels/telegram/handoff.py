@@ -74,11 +74,11 @@ def setup_handlers(
 async def start_handoff(
     update: Update, context: PatenbotContext, language: str, question: str | None
 ) -> None:
-    """Hand the user's question to the coordinators' group and tell the user."""
+    """Hand the user's question to the coordinators (group and/or console); tell the user."""
     chat = update.effective_chat
     channel = context.channel
-    if channel.coordinators.chat_id is None or chat is None:
-        return  # No group: the reply already gave the office's contact details.
+    if not handoffs_reach_someone(channel) or chat is None:
+        return  # Nobody to answer: the reply already gave the office's contact details.
     handoff = await asyncio.to_thread(channel.handoffs.start, context.sender, language)
     await asyncio.to_thread(channel.handoffs.record, handoff, "user", question or "—")
     await _post_to_group(context, handoff, question or "—")
@@ -87,9 +87,9 @@ async def start_handoff(
 
 
 async def forward_if_handed_off(context: PatenbotContext, sender: str, text: str) -> bool:
-    """Forward a message of a handed-off conversation to the group; True if done."""
+    """Pass on a message of a handed-off conversation (group and console); True if done."""
     channel = context.channel
-    if channel.coordinators.chat_id is None:
+    if not handoffs_reach_someone(channel):
         return False
     handoff = await asyncio.to_thread(channel.handoffs.active, sender)
     if handoff is None:
@@ -97,6 +97,15 @@ async def forward_if_handed_off(context: PatenbotContext, sender: str, text: str
     await asyncio.to_thread(channel.handoffs.record, handoff, "user", text)
     await _post_to_group(context, handoff, text)
     return True
+
+
+def handoffs_reach_someone(channel: TelegramChannel) -> bool:
+    """Return whether a handoff has readers: the coordinators' group or the web console.
+
+    The console (on the web server, ``PATENBOT_WEB_ENABLED``) lists every open handoff,
+    so an office that may not use a Telegram group still answers Telegram users there.
+    """
+    return channel.coordinators.chat_id is not None or channel.settings.web_enabled
 
 
 async def _post_to_group(context: PatenbotContext, handoff: HandoffRef, question: str) -> None:
