@@ -23,7 +23,6 @@ from bot.i18n.catalogs import Catalogs
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory
 from bot.storage.models import AuditEvent, Handoff, Registration, RegistrationNote, WebMessage
-from tests.e2e.conftest import button
 from tests.e2e.test_web_chat import (
     axe_violations,
     browser,  # noqa: F401 - the module's browser fixture
@@ -34,6 +33,7 @@ from tests.e2e.test_web_chat import (
     type_message,
 )
 from tests.e2e.web_server import running_web, web_settings
+from tests.helpers import button
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from bot.office.work import set_status
 from bot.registrations.export import COLUMNS, write_rows
 from bot.storage.database import make_session_factory
 from bot.storage.models import Registration
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # Monday, 2026-11-02 10:00 UTC; rows are one day apart, several share a moment.
 START = datetime(2026, 11, 2, 10, tzinfo=UTC)

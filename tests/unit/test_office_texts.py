@@ -11,7 +11,7 @@ from bot.i18n.languages import LANGUAGES
 from bot.office import texts
 from bot.office.passwords import PasswordProblem
 from bot.office.work import WorkStatus
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")
