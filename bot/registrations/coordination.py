@@ -103,18 +103,23 @@ async def deliver_outbox(
     return confirmed
 
 
+def _delivery(message: OutboxMessage) -> Delivery:
+    """Return the plain data of one outbox row."""
+    return Delivery(
+        message.id,
+        message.created_at,
+        message.text,
+        message.registration_id,
+        message.topic,
+        message.person_ref,
+    )
+
+
 def pending_outbox(sessions: sessionmaker[Session]) -> list[Delivery]:
     """Return the pending notifications without marking them."""
     with sessions() as session:
         return [
-            Delivery(
-                message.id,
-                message.created_at,
-                message.text,
-                message.registration_id,
-                message.topic,
-                message.person_ref,
-            )
+            _delivery(message)
             for message in repository.pending_outbox(session=session, limit=1000)
         ]
 
@@ -123,15 +128,7 @@ def pending_office_replies(sessions: sessionmaker[Session]) -> list[Delivery]:
     """Return the console's replies to Telegram users that are not delivered yet."""
     with sessions() as session:
         return [
-            Delivery(
-                message.id,
-                message.created_at,
-                message.text,
-                None,
-                message.topic,
-                message.person_ref,
-            )
-            for message in repository.pending_office_replies(session=session)
+            _delivery(message) for message in repository.pending_office_replies(session=session)
         ]
 
 

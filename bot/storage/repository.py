@@ -26,6 +26,7 @@ from bot.storage.models import (
 
 # Outbox rows that the console sends to a Telegram user (a reply, the end of a handoff),
 # not notifications for the coordinators.
+HANDOFF_TOPIC = "handoff"
 OFFICE_REPLY_TOPIC = "office_reply"
 OFFICE_END_TOPIC = "office_end"
 OFFICE_TOPICS = (OFFICE_REPLY_TOPIC, OFFICE_END_TOPIC)
@@ -95,6 +96,17 @@ def add_outbox_message(
     )
     session.add(message)
     return message
+
+
+def add_handoff_notice(*, session: Session, person_ref: str, text_de: str) -> OutboxMessage:
+    """Queue a message about a handoff for the coordinators (its group message is linked)."""
+    return add_outbox_message(
+        session=session,
+        topic=HANDOFF_TOPIC,
+        text_de=text_de,
+        person_ref=person_ref,
+        registration_id=None,
+    )
 
 
 def pending_outbox(*, session: Session, limit: int = 50) -> Sequence[OutboxMessage]:

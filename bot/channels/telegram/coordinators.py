@@ -31,6 +31,7 @@ from bot.i18n.catalogs import NC_, NPC_, Catalogs
 from bot.registrations import coordination, coordinator_texts
 from bot.registrations.use_cases import StatusChangeError
 from bot.registrations.workflow import KINDS, STATUSES
+from bot.storage import repository
 from bot.storage.repository import RegistrationFilter
 
 if TYPE_CHECKING:  # the context module imports this one
@@ -389,7 +390,7 @@ async def deliver_outbox(context: PatenbotContext) -> None:
                 "A notification could not be sent (%s); retrying later.", type(error).__name__
             )
             return False
-        if delivery.topic == "handoff" and delivery.person_ref:
+        if delivery.topic == repository.HANDOFF_TOPIC and delivery.person_ref:
             # A web chat's handoff: a coordinator's reply to this message goes to its page.
             handoffs = context.channel.handoffs
             handoff = await asyncio.to_thread(handoffs.active, delivery.person_ref)

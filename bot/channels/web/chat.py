@@ -289,13 +289,7 @@ class WebChat:
             question=question[:3000],
         )
         with self._sessions.begin() as session:
-            repository.add_outbox_message(
-                session=session,
-                topic="handoff",
-                text_de=text,
-                person_ref=sender_id,
-                registration_id=None,
-            )
+            repository.add_handoff_notice(session=session, person_ref=sender_id, text_de=text)
         logger.info("Web handoff %s opened (outbox%s).", handoff_id, ", group" * self._group)
 
     def _forward(self, handoff_id: int, sender_id: str, text: str) -> None:
@@ -303,13 +297,7 @@ class WebChat:
             reference=handoff_id, question=text[:3000]
         )
         with self._sessions.begin() as session:
-            repository.add_outbox_message(
-                session=session,
-                topic="handoff",
-                text_de=message,
-                person_ref=sender_id,
-                registration_id=None,
-            )
+            repository.add_handoff_notice(session=session, person_ref=sender_id, text_de=message)
 
     def _choice_title(self, sender_id: str, token: str) -> str | None:
         """Return the title of the button with this token, as shown in the transcript."""

@@ -203,13 +203,7 @@ def reply_to_handoff(context: Any, handoff_id: int, text: str) -> None:
                 reference=handoff_id, text=text
             )
             with context.sessions.begin() as db:
-                repository.add_outbox_message(
-                    session=db,
-                    topic="handoff",
-                    text_de=note,
-                    person_ref=person_ref,
-                    registration_id=None,
-                )
+                repository.add_handoff_notice(session=db, person_ref=person_ref, text_de=note)
         return
     with context.sessions.begin() as db:
         repository.add_office_reply(session=db, person_ref=person_ref, text=text)
