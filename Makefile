@@ -147,8 +147,8 @@ benchmark-load: setup train ## 200 Telegram users x 5 turns at once, with 1 and 
 	$(PY) -m tests.benchmarks.load --users 200 --turns 5 --replicas 1 2
 
 .PHONY: soak
-soak: setup train ## 30 minutes of steady traffic with 2 replicas: memory at start and end, errors (not in CI)
-	$(PY) -m tests.benchmarks.load --users 20 --soak-minutes 30 --pace 2 --replicas 2
+soak: setup train ## 30 minutes of steady traffic: `python -m bot run`, 2 replicas, Telegram and web users; memory per process, errors (not in CI)
+	$(PY) -m tests.benchmarks.soak --minutes 30 --users 20 --pace 4 --replicas 2
 
 .PHONY: clean
 clean: ## Remove environments, models and local data

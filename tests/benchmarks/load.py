@@ -1,16 +1,19 @@
-"""Load benchmark: many Telegram users at once, with 1 and with 2 Rasa replicas.
+"""Load benchmark: Telegram users and web chat clients at once, with 1 and 2 Rasa replicas.
 
 Run: ``.venv/bin/python -m tests.benchmarks.load`` (``make benchmark-load``): 200
-simulated users (Telegram emulator users; web chat clients once the web chat is in
-main), 5 turns each, all at once, first with one Rasa replica, then with two, in the same
-run. Figures per run: turns per second, p50/p95 reply time (from posting the update to
-the first answer), lost replies (no answer within two minutes), peak resident memory of
-all processes together (the bot, every Rasa server, the action server; sampled every
-0.5 s from /proc). Then one turn is profiled: the front end's share, Rasa's NLU
+simulated users, half of them Telegram emulator users (long polling, as deployed with a
+coordinators' group) and half web chat clients (``POST /send`` with a cookie of their
+own, as the page sends it), 5 turns each, all at once, first with one Rasa replica, then
+with two, in the same run. Both front ends run in this process on one event loop, as
+``python -m bot run`` runs them. Figures per run, overall and per channel: turns per
+second, p50/p95 reply time (Telegram: from posting the update to the first answer; web:
+the request's round trip), lost replies (no answer within two minutes, or a failed web
+request), peak resident memory of all processes together (the benchmark process with
+the bot, the emulator and the clients, every Rasa server, the action server; sampled
+every 0.5 s from /proc). Then one turn is profiled: the front end's share, Rasa's NLU
 (``/model/parse``) and the rest of Rasa's turn (policies, action server, NLG, database).
 
-``--soak-minutes 30 --users 20 --pace 2`` is the soak test (docs/operations.md): steady
-traffic for that long, each process's memory at the start and at the end, errors.
+The soak test (steady traffic for half an hour) is tests/benchmarks/soak.py.
 """
 
 from __future__ import annotations
@@ -30,17 +33,21 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from bot.app import build_service, prepare_database, run_telegram
+from bot.app import build_service, prepare_database, run_telegram, run_web
 from bot.core.rasa_client import RasaClient
 from bot.ops import metrics
 from bot.settings import Settings
 from bot.supervisor import Supervisor
 from tests.benchmarks.telegram_load import COORDINATORS_GROUP, QUESTIONS, user_session
+from tests.benchmarks.web_load import QUESTIONS as WEB_QUESTIONS
+from tests.benchmarks.web_load import TIMEOUT_SECONDS, web_turn
 from tests.helpers import free_port, free_ports
 from tests.processes import children_of
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User
 
 SAMPLE_SECONDS = 0.5
+# Long enough for the web chat to sign its cookies (bot/channels/web); a benchmark value.
+WEB_SECRET = "load-benchmark-web-secret-long-enough-to-sign"
 
 
 def rss_kib(pid: int) -> int:
@@ -151,9 +158,7 @@ async def profile_turn(settings: Settings, supervisor: Supervisor) -> dict[str, 
     }
 
 
-async def run_once(
-    replicas: int, users: int, turns: int, *, pace: float, soak_minutes: float, profile: bool
-) -> dict[str, Any]:
+async def run_once(replicas: int, users: int, turns: int, *, profile: bool) -> dict[str, Any]:
     """Start servers with ``replicas`` Rasa replicas, run the users, return the figures."""
     with tempfile.TemporaryDirectory() as data:
         settings = Settings(
@@ -177,53 +182,78 @@ async def run_once(
                     "telegram_api_base_url": emulator.base_url,
                     "coordinator_chat_id": COORDINATORS_GROUP,
                     "user_messages_per_minute": 1000,
+                    # All web clients come from one address: raise the per-address limits,
+                    # which would otherwise refuse them (as they should).
+                    "web_port": free_port(),
+                    "web_secret": SecretStr(WEB_SECRET),
+                    "web_address_messages_per_minute": 1_000_000,
+                    "web_new_conversations_per_hour": 1_000_000,
                 }
             )
             stop = asyncio.Event()
             bot = asyncio.create_task(
                 run_telegram(settings, stop, replica_up=supervisor.replica_available)
             )
+            web = asyncio.create_task(
+                run_web(settings, stop, replica_up=supervisor.replica_available)
+            )
             await emulator.wait_for(lambda e: e.calls("setMyShortDescription"), within=60)
-            memory_start = {pid: kib // 1024 for pid, kib in probe.per_process().items()}
+            await web_listening(settings.web_url)
             errors_before = errors_counted()
             with probe:
                 started = time.monotonic()
-                deadline = started + soak_minutes * 60 if soak_minutes else None
                 results = await asyncio.gather(
                     *(
-                        paced_session(emulator, User(100_000 + n, f"U{n}", "de"), turns, pace,
-                                      deadline)
+                        user_session(emulator, User(100_000 + n, f"U{n}", "de"), turns)
+                        if n % 2 == 0
+                        else web_session(settings.web_url, n, turns)
                         for n in range(users)
                     )
                 )  # fmt: skip
                 elapsed = time.monotonic() - started
-            memory_end = {pid: kib // 1024 for pid, kib in probe.per_process().items()}
             figures = figures_of(results, elapsed)
+            figures["telegram"] = figures_of(results[0::2], elapsed)
+            figures["web"] = figures_of(results[1::2], elapsed)
             figures.update(replicas=replicas, users=users, peak_memory_mib=probe.peak_kib // 1024)
-            if soak_minutes:
-                figures.update(memory_start_mib=memory_start, memory_end_mib=memory_end)
             figures["errors"] = errors_counted() - errors_before
             if profile:
                 figures["profile_one_turn"] = await profile_turn(settings, supervisor)
             stop.set()
             await bot
+            await web
         finally:
             emulator.stop()
             supervisor.stop()
     return figures
 
 
-async def paced_session(
-    emulator: BotApiEmulator, user: User, turns: int, pace: float, deadline: float | None
-) -> list[float | None]:
-    """Run a user's turns; with a deadline (soak), keep going until it, ``pace`` s apart."""
-    if deadline is None:
-        return await user_session(emulator, user, turns)
+async def web_session(url: str, number: int, turns: int) -> list[float | None]:
+    """Run a web client's turns (one cookie), each a second after the previous answer.
+
+    The second of "reading" matches the Telegram users (tests/benchmarks/telegram_load.py).
+    """
     times: list[float | None] = []
-    while time.monotonic() < deadline:
-        times += await user_session(emulator, user, 1)
-        await asyncio.sleep(pace)
+    async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT_SECONDS) as client:
+        for turn in range(turns):
+            times.append(
+                await web_turn(client, WEB_QUESTIONS[(number + turn) % len(WEB_QUESTIONS)])
+            )
+            await asyncio.sleep(1.0)
     return times
+
+
+async def web_listening(url: str, within: float = 60.0) -> None:
+    """Wait until the web chat answers its health check."""
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
+        while True:
+            try:
+                if (await client.get("/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(0.2)
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -232,8 +262,7 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     for replicas in args.replicas:
         runs.append(
             await run_once(
-                replicas, args.users, args.turns, pace=args.pace,
-                soak_minutes=args.soak_minutes, profile=replicas == args.replicas[0],
+                replicas, args.users, args.turns, profile=replicas == args.replicas[0],
             )
         )  # fmt: skip
         sys.stderr.write(json.dumps(runs[-1]) + "\n")
@@ -246,8 +275,6 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--turns", type=int, default=5)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--pace", type=float, default=2.0, help="seconds between soak turns")
-    parser.add_argument("--soak-minutes", type=float, default=0.0)
     args = parser.parse_args()
     runs = asyncio.run(main_async(args))
     sys.stdout.write(json.dumps(runs, indent=2) + "\n")

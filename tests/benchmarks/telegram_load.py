@@ -53,10 +53,10 @@ async def user_session(emulator: BotApiEmulator, user: User, turns: int) -> list
     """Ask ``turns`` questions one after the other; return each reply time (None: lost)."""
     times: list[float | None] = []
     for turn in range(turns):
-        before = len(emulator.messages_to(user.id))
+        before = emulator.count_to(user.id)
         started = time.monotonic()
         emulator.user_sends(user, QUESTIONS[(user.id + turn) % len(QUESTIONS)])
-        while len(emulator.messages_to(user.id)) <= before:
+        while emulator.count_to(user.id) <= before:
             if time.monotonic() - started > LOST_AFTER_SECONDS:
                 times.append(None)
                 break

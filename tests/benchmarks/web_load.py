@@ -132,25 +132,28 @@ def page_weight(url: str) -> dict[str, object]:
     }
 
 
+async def web_turn(client: httpx.AsyncClient, text: str) -> float | None:
+    """Send one message through the web chat; return the reply time, or None if lost."""
+    started = time.monotonic()
+    try:
+        answer = await client.post(
+            "/send", data={"text": text}, headers={"Accept": "application/json"}
+        )
+        ok = answer.status_code == 200 and any(
+            m["role"] == "bot" for m in answer.json()["messages"]
+        )
+    except httpx.HTTPError:
+        ok = False
+    return time.monotonic() - started if ok else None
+
+
 async def web_client(url: str, number: int, questions: int) -> list[float | None]:
     """Ask questions through the web chat, each after the previous answer."""
-    times: list[float | None] = []
     async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT_SECONDS) as client:
-        for turn in range(questions):
-            started = time.monotonic()
-            try:
-                answer = await client.post(
-                    "/send",
-                    data={"text": QUESTIONS[(number + turn) % len(QUESTIONS)]},
-                    headers={"Accept": "application/json"},
-                )
-                ok = answer.status_code == 200 and any(
-                    m["role"] == "bot" for m in answer.json()["messages"]
-                )
-            except httpx.HTTPError:
-                ok = False
-            times.append(time.monotonic() - started if ok else None)
-    return times
+        return [
+            await web_turn(client, QUESTIONS[(number + turn) % len(QUESTIONS)])
+            for turn in range(questions)
+        ]
 
 
 async def rest_client(settings: Settings, number: int, questions: int) -> list[float | None]:

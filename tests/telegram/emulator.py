@@ -14,6 +14,7 @@ import json
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -102,6 +103,7 @@ class _State:
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     redeliveries: list[dict[str, Any]] = field(default_factory=list)
+    sent_to: Counter[int] = field(default_factory=Counter)
 
 
 _UPDATE_ID_BASES = itertools.count(1000, 1_000_000)
@@ -240,6 +242,11 @@ class BotApiEmulator:
         with self._changed:
             return [c for c in self._state.calls if method is None or c.method == method]
 
+    def count_to(self, chat_id: int) -> int:
+        """Return how many messages the bot has sent to a chat (cheap, for long runs)."""
+        with self._changed:
+            return self._state.sent_to[chat_id]
+
     def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
         """Return the current state of every message the bot sent to a chat, in order."""
         with self._changed:
@@ -293,7 +300,10 @@ class BotApiEmulator:
         }
 
     def _store_message(self, message: dict[str, Any]) -> None:
-        self._state.messages[(message["chat"]["id"], message["message_id"])] = message
+        key = (message["chat"]["id"], message["message_id"])
+        if key not in self._state.messages and message.get("from", {}).get("is_bot"):
+            self._state.sent_to[key[0]] += 1
+        self._state.messages[key] = message
 
     def _chat(self, chat_id: int) -> dict[str, Any]:
         if chat_id < 0:
