@@ -116,12 +116,13 @@ async def web_user(url: str, number: int, pace: float, deadline: float) -> list[
     return times
 
 
-async def wait_ready(ops: httpx.AsyncClient, bot: subprocess.Popen[bytes]) -> None:
+async def wait_ready(ops: httpx.AsyncClient, bot: subprocess.Popen[bytes], stderr: Path) -> None:
     """Wait until /readyz says every part is up (training may come first)."""
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if bot.poll() is not None:
-            raise RuntimeError(f"python -m bot run ended with {bot.returncode}")
+            said = (await asyncio.to_thread(stderr.read_text, errors="replace"))[-2000:]
+            raise RuntimeError(f"python -m bot run ended with {bot.returncode}:\n{said}")
         try:
             if (await ops.get("/readyz")).status_code == 200:
                 return
@@ -187,7 +188,7 @@ async def soak(args: argparse.Namespace, data: Path) -> dict[str, Any]:
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{metrics_port}", timeout=30
         ) as ops:
-            await wait_ready(ops, bot)
+            await wait_ready(ops, bot, data.parent / "bot-stderr.txt")
             await emulator.wait_for(lambda e: e.calls("setMyShortDescription"), within=60)
             memory: dict[str, dict[str, int]] = {"ready": memory_mib(bot.pid)}
             errors_before = await metric_sum(ops, "patenbot_errors_total")
