@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -28,11 +27,13 @@ from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
 from bot.storage.database import make_engine, make_session_factory, prepare_database
-from bot.supervisor import ChildFailedError, Supervisor, port_in_use
+from bot.supervision.children import ChildFailedError
+from bot.supervision.servers import port_in_use
+from bot.supervision.stopping import bound_shutdown, exit_code, install_stop_signals
+from bot.supervision.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class TelegramTokenRefusedError(RuntimeError):
@@ -194,7 +195,7 @@ async def run_supervised(settings: Settings) -> int:
             )
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
-            return _exit_code(received)
+            return exit_code(received)
         up = supervisor.replica_available
         front_end = (
             run_telegram(settings, stop, replica_up=up)
@@ -210,9 +211,7 @@ async def run_supervised(settings: Settings) -> int:
         chat: asyncio.Task[int] = asyncio.create_task(front_end)
         watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())
         retention = asyncio.create_task(purge_daily(settings))
-        deadline = asyncio.create_task(
-            _bound_shutdown(chat, stop, settings.shutdown_grace_seconds)
-        )
+        deadline = asyncio.create_task(bound_shutdown(chat, stop, settings.shutdown_grace_seconds))
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
         retention.cancel()
         if web is not None:
@@ -232,7 +231,7 @@ async def run_supervised(settings: Settings) -> int:
             await watch
         if not chat.cancelled():
             chat.result()
-        return _exit_code(received)
+        return exit_code(received)
     except (ChildFailedError, TelegramTokenRefusedError) as error:
         _say(f"\n{error}\n")
         return 1
@@ -262,46 +261,6 @@ def start_operations(
     server = OpsServer(readiness, settings.host, settings.metrics_port)
     server.start()
     return readiness, server
-
-
-async def _bound_shutdown(front_end: asyncio.Task[int], stop: asyncio.Event, grace: float) -> None:
-    """After ``stop``, give the front end ``grace`` seconds to finish its turns, then end it.
-
-    Telegram stops fetching updates at once and waits for the turns in progress; the
-    servers are stopped only after that (the caller's ``finally``), so a turn that was
-    taken is answered. A turn stuck longer than the grace period is cut off.
-    """
-    await stop.wait()
-    try:
-        await asyncio.wait_for(asyncio.shield(front_end), timeout=grace)
-    except TimeoutError:
-        logger.warning("Turns still running %.0f s after the stop signal; ending them.", grace)
-        front_end.cancel()
-    except Exception:  # noqa: S110 - the front end's own error is reported by its caller
-        pass
-
-
-def install_stop_signals(stop: asyncio.Event) -> list[signal.Signals]:
-    """Let SIGINT, SIGTERM and SIGHUP set ``stop`` instead of tearing the program down.
-
-    Returns:
-        The signals received so far (filled in as they come).
-    """
-    loop = asyncio.get_running_loop()
-    received: list[signal.Signals] = []
-
-    def on_signal(signum: signal.Signals) -> None:
-        received.append(signum)
-        logger.info("Received %s; stopping.", signum.name)
-        stop.set()
-
-    for signum in STOP_SIGNALS:
-        loop.add_signal_handler(signum, on_signal, signum)
-    return received
-
-
-def _exit_code(received: list[signal.Signals]) -> int:
-    return 130 if signal.SIGINT in received else 0
 
 
 async def _until(front_end: Awaitable[int], stop: asyncio.Event) -> int:

@@ -34,7 +34,7 @@ from bot.app import build_service, prepare_database, run_telegram
 from bot.core.rasa_client import RasaClient
 from bot.ops import metrics
 from bot.settings import Settings
-from bot.supervisor import Supervisor
+from bot.supervision.supervisor import Supervisor
 from tests.benchmarks.telegram_load import COORDINATORS_GROUP, QUESTIONS, user_session
 from tests.helpers import free_port, free_ports
 from tests.processes import children_of
