@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -74,18 +74,20 @@ def build_service(
 
 async def run_chat(
     settings: Settings,
+    stop: asyncio.Event | None = None,
     *,
     sender_id: str | None = None,
     replica_up: Callable[[str], bool] | None = None,
 ) -> int:
-    """Chat in the terminal with servers that are already running.
+    """Chat in the terminal with servers that are already running, until ``stop``.
 
-    ``replica_up`` (the supervisor's view of each Rasa replica) routes turns around
-    restarted servers.
+    After ``stop`` the chat takes no further line and finishes the turn in progress
+    (``run_supervised`` bounds that by the grace period). ``replica_up`` (the
+    supervisor's view of each Rasa replica) routes turns around restarted servers.
     """
     rasa = RasaClient.for_settings(settings, available=replica_up)
     try:
-        await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run()
+        await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run(stop)
     finally:
         await rasa.aclose()
     return 0
@@ -174,8 +176,9 @@ async def run_supervised(settings: Settings) -> int:
 
     With ``TELEGRAM_BOT_TOKEN`` set the front end is the Telegram bot, else the
     terminal chat. SIGINT (Ctrl-C), SIGTERM (systemd, ``docker stop``) and SIGHUP (a
-    closed terminal) end it in order: first the front end (Telegram finishes its
-    polling), then the servers. A server that stops is restarted by the supervisor.
+    closed terminal) end it in order: first the front end (it takes no new turn and
+    finishes those in progress, within ``PATENBOT_SHUTDOWN_GRACE_SECONDS``), then the
+    servers. A server that stops is restarted by the supervisor.
 
     Returns:
         The exit code: 0 after end of input, ``/quit`` or SIGTERM/SIGHUP, 130 after
@@ -200,7 +203,7 @@ async def run_supervised(settings: Settings) -> int:
         front_end = (
             run_telegram(settings, stop, replica_up=up)
             if settings.telegram_bot_token is not None
-            else _until(run_chat(settings, replica_up=up), stop)
+            else run_chat(settings, stop, replica_up=up)
         )
         web_stop = asyncio.Event()
         web = (
@@ -261,20 +264,6 @@ def start_operations(
     server = OpsServer(readiness, settings.host, settings.metrics_port)
     server.start()
     return readiness, server
-
-
-async def _until(front_end: Awaitable[int], stop: asyncio.Event) -> int:
-    """Run a front end that knows no stop event (the terminal chat) until ``stop``."""
-    task = asyncio.ensure_future(front_end)
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    stopping.cancel()
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        return 0
-    return task.result()
 
 
 def _say(text: str) -> None:
