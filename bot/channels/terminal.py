@@ -113,10 +113,12 @@ class TerminalChat:
         if isinstance(self._stdout, io.TextIOWrapper):
             # A reply the terminal's encoding cannot show gets "?" instead of an error.
             self._stdout.reconfigure(errors="replace")
-        if self.interactive:
-            self._show(await self._service.handle_command(self._sender_id, "start"))
+        if self.interactive and not self._show(
+            await self._service.handle_command(self._sender_id, "start")
+        ):
+            return
         threading.Thread(target=read_lines, name="terminal-input", daemon=True).start()
-        while True:
+        while stop is None or not stop.is_set():
             self._prompt()
             line = await _next_line(lines, stop)
             if line is None or line.strip() in {"/quit", "/exit"}:
@@ -166,7 +168,8 @@ async def _next_line(lines: asyncio.Queue[str | None], stop: asyncio.Event | Non
         await asyncio.wait({line, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopping.cancel()
+        if not line.done():
+            line.cancel()
     if stop.is_set():  # a line that came at the same moment is not taken either
-        line.cancel()
         return None
     return line.result()
