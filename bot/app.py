@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,11 +27,13 @@ from bot.registrations import coordination
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage import repository
 from bot.storage.database import make_engine, make_session_factory, prepare_database
-from bot.supervisor import ChildFailedError, Supervisor, port_in_use
+from bot.supervision.children import ChildFailedError
+from bot.supervision.servers import port_in_use
+from bot.supervision.stopping import bound_shutdown, exit_code, install_stop_signals
+from bot.supervision.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class TelegramTokenRefusedError(RuntimeError):
@@ -73,18 +74,20 @@ def build_service(
 
 async def run_chat(
     settings: Settings,
+    stop: asyncio.Event | None = None,
     *,
     sender_id: str | None = None,
     replica_up: Callable[[str], bool] | None = None,
 ) -> int:
-    """Chat in the terminal with servers that are already running.
+    """Chat in the terminal with servers that are already running, until ``stop``.
 
-    ``replica_up`` (the supervisor's view of each Rasa replica) routes turns around
-    restarted servers.
+    After ``stop`` the chat takes no further line and finishes the turn in progress
+    (``run_supervised`` bounds that by the grace period). ``replica_up`` (the
+    supervisor's view of each Rasa replica) routes turns around restarted servers.
     """
     rasa = RasaClient.for_settings(settings, available=replica_up)
     try:
-        await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run()
+        await TerminalChat(build_service(settings, rasa), sender_id=sender_id).run(stop)
     finally:
         await rasa.aclose()
     return 0
@@ -173,8 +176,9 @@ async def run_supervised(settings: Settings) -> int:
 
     With ``TELEGRAM_BOT_TOKEN`` set the front end is the Telegram bot, else the
     terminal chat. SIGINT (Ctrl-C), SIGTERM (systemd, ``docker stop``) and SIGHUP (a
-    closed terminal) end it in order: first the front end (Telegram finishes its
-    polling), then the servers. A server that stops is restarted by the supervisor.
+    closed terminal) end it in order: first the front end (it takes no new turn and
+    finishes those in progress, within ``PATENBOT_SHUTDOWN_GRACE_SECONDS``), then the
+    servers. A server that stops is restarted by the supervisor.
 
     Returns:
         The exit code: 0 after end of input, ``/quit`` or SIGTERM/SIGHUP, 130 after
@@ -194,12 +198,12 @@ async def run_supervised(settings: Settings) -> int:
             )
         supervisor.start()
         if not await supervisor.wait_until_ready(stop):
-            return _exit_code(received)
+            return exit_code(received)
         up = supervisor.replica_available
         front_end = (
             run_telegram(settings, stop, replica_up=up)
             if settings.telegram_bot_token is not None
-            else _until(run_chat(settings, replica_up=up), stop)
+            else run_chat(settings, stop, replica_up=up)
         )
         web_stop = asyncio.Event()
         web = (
@@ -210,9 +214,7 @@ async def run_supervised(settings: Settings) -> int:
         chat: asyncio.Task[int] = asyncio.create_task(front_end)
         watch: asyncio.Task[None] = asyncio.create_task(supervisor.watch())
         retention = asyncio.create_task(purge_daily(settings))
-        deadline = asyncio.create_task(
-            _bound_shutdown(chat, stop, settings.shutdown_grace_seconds)
-        )
+        deadline = asyncio.create_task(bound_shutdown(chat, stop, settings.shutdown_grace_seconds))
         done, _ = await asyncio.wait({chat, watch}, return_when=asyncio.FIRST_COMPLETED)
         retention.cancel()
         if web is not None:
@@ -232,7 +234,7 @@ async def run_supervised(settings: Settings) -> int:
             await watch
         if not chat.cancelled():
             chat.result()
-        return _exit_code(received)
+        return exit_code(received)
     except (ChildFailedError, TelegramTokenRefusedError) as error:
         _say(f"\n{error}\n")
         return 1
@@ -262,60 +264,6 @@ def start_operations(
     server = OpsServer(readiness, settings.host, settings.metrics_port)
     server.start()
     return readiness, server
-
-
-async def _bound_shutdown(front_end: asyncio.Task[int], stop: asyncio.Event, grace: float) -> None:
-    """After ``stop``, give the front end ``grace`` seconds to finish its turns, then end it.
-
-    Telegram stops fetching updates at once and waits for the turns in progress; the
-    servers are stopped only after that (the caller's ``finally``), so a turn that was
-    taken is answered. A turn stuck longer than the grace period is cut off.
-    """
-    await stop.wait()
-    try:
-        await asyncio.wait_for(asyncio.shield(front_end), timeout=grace)
-    except TimeoutError:
-        logger.warning("Turns still running %.0f s after the stop signal; ending them.", grace)
-        front_end.cancel()
-    except Exception:  # noqa: S110 - the front end's own error is reported by its caller
-        pass
-
-
-def install_stop_signals(stop: asyncio.Event) -> list[signal.Signals]:
-    """Let SIGINT, SIGTERM and SIGHUP set ``stop`` instead of tearing the program down.
-
-    Returns:
-        The signals received so far (filled in as they come).
-    """
-    loop = asyncio.get_running_loop()
-    received: list[signal.Signals] = []
-
-    def on_signal(signum: signal.Signals) -> None:
-        received.append(signum)
-        logger.info("Received %s; stopping.", signum.name)
-        stop.set()
-
-    for signum in STOP_SIGNALS:
-        loop.add_signal_handler(signum, on_signal, signum)
-    return received
-
-
-def _exit_code(received: list[signal.Signals]) -> int:
-    return 130 if signal.SIGINT in received else 0
-
-
-async def _until(front_end: Awaitable[int], stop: asyncio.Event) -> int:
-    """Run a front end that knows no stop event (the terminal chat) until ``stop``."""
-    task = asyncio.ensure_future(front_end)
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    stopping.cancel()
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        return 0
-    return task.result()
 
 
 def _say(text: str) -> None:

@@ -33,6 +33,33 @@ def alive(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
+def connected_to(pid: int, port: int) -> bool:
+    """Return whether the process holds an established TCP connection to ``port``.
+
+    Read from /proc: the sockets of the process (its file descriptors) matched against
+    the connections of its network namespace, so no other program's connection counts.
+    """
+    inodes: set[str] = set()
+    for fd in Path(f"/proc/{pid}/fd").glob("*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    for table in ("tcp", "tcp6"):
+        try:
+            rows = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if remote_port == port and fields[3] == "01" and fields[9] in inodes:
+                return True
+    return False
+
+
 def wait_until(condition: Callable[[], bool], within: float, what: str) -> None:
     """Wait until ``condition()`` is true; fail with ``what`` after ``within`` seconds."""
     deadline = time.monotonic() + within

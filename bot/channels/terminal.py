@@ -89,8 +89,13 @@ class TerminalChat:
         """Return whether a person types at a terminal (not a pipe or file)."""
         return self._stdin.isatty()
 
-    async def run(self) -> None:
-        """Chat until end of input (Ctrl-D) or ``/quit``."""
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Chat until end of input (Ctrl-D), ``/quit`` or ``stop``.
+
+        Once ``stop`` is set (a stop signal, bot/supervision/stopping.py) no further line
+        is taken; a turn in progress is finished and its answer shown first, as Telegram
+        finishes its turns. The caller bounds that by the grace period.
+        """
         lines: asyncio.Queue[str | None] = asyncio.Queue()
         loop = asyncio.get_running_loop()
 
@@ -108,15 +113,19 @@ class TerminalChat:
         if isinstance(self._stdout, io.TextIOWrapper):
             # A reply the terminal's encoding cannot show gets "?" instead of an error.
             self._stdout.reconfigure(errors="replace")
-        if self.interactive:
-            self._show(await self._service.handle_command(self._sender_id, "start"))
+        if self.interactive and not self._show(
+            await self._service.handle_command(self._sender_id, "start")
+        ):
+            return
         threading.Thread(target=read_lines, name="terminal-input", daemon=True).start()
-        while True:
+        while stop is None or not stop.is_set():
             self._prompt()
-            line = await lines.get()
+            line = await _next_line(lines, stop)
             if line is None or line.strip() in {"/quit", "/exit"}:
                 return
-            self._show(await self._answer(line.rstrip("\r\n")))
+            replies = await self._answer(line.rstrip("\r\n"))
+            if not self._show(replies):
+                return
 
     def _prompt(self) -> None:
         if self.interactive:
@@ -130,11 +139,37 @@ class TerminalChat:
             return await self._service.handle_button(self._sender_id, token)
         return await self._service.handle_text(self._sender_id, line)
 
-    def _show(self, replies: list[Reply]) -> None:
+    def _show(self, replies: list[Reply]) -> bool:
+        """Print a turn's replies; return False if the output is gone (a closed terminal)."""
         tokens: list[str] = []
-        for reply in replies:
-            self._stdout.write(format_reply(reply, first_number=len(tokens) + 1) + "\n")
-            tokens.extend(choice.token for choice in reply.choices)
-        self._stdout.write("\n")
-        self._stdout.flush()
+        try:
+            for reply in replies:
+                self._stdout.write(format_reply(reply, first_number=len(tokens) + 1) + "\n")
+                tokens.extend(choice.token for choice in reply.choices)
+            self._stdout.write("\n")
+            self._stdout.flush()
+        except (OSError, ValueError):
+            # After SIGHUP the turn in progress is still finished (and stored by Rasa),
+            # but its terminal may be gone: nobody can read on, so the chat ends.
+            return False
         self._last_choices = tuple(tokens)
+        return True
+
+
+async def _next_line(lines: asyncio.Queue[str | None], stop: asyncio.Event | None) -> str | None:
+    """Return the next line, or None at the end of the input or once ``stop`` is set."""
+    if stop is None:
+        return await lines.get()
+    if stop.is_set():
+        return None
+    line = asyncio.ensure_future(lines.get())
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({line, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not line.done():
+            line.cancel()
+    if stop.is_set():  # a line that came at the same moment is not taken either
+        return None
+    return line.result()

@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from bot.ops import metrics
 from bot.settings import Settings
-from bot.supervisor import http_ok, rasa_ready
+from bot.supervision.probes import http_ok, rasa_ready
 
 logger = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from bot.app import build_service, prepare_database, run_telegram, run_web
 from bot.core.rasa_client import RasaClient
 from bot.ops import metrics
 from bot.settings import Settings
-from bot.supervisor import Supervisor
+from bot.supervision.supervisor import Supervisor
 from tests.benchmarks.telegram_load import COORDINATORS_GROUP, QUESTIONS, user_session
 from tests.benchmarks.web_load import QUESTIONS as WEB_QUESTIONS
 from tests.benchmarks.web_load import TIMEOUT_SECONDS, web_turn

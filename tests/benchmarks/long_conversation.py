@@ -31,7 +31,7 @@ from bot.app import build_service, prepare_database
 from bot.core.conversation import ConversationService
 from bot.core.rasa_client import RasaClient
 from bot.settings import Settings
-from bot.supervisor import Supervisor
+from bot.supervision.supervisor import Supervisor
 from tests.helpers import make_settings
 
 QUESTIONS = (

@@ -32,7 +32,7 @@ from bot.nlg.district import load_district
 from bot.nlg.renderer import ResponseRenderer
 from bot.nlg.responses import load_responses
 from bot.settings import PROJECT_ROOT
-from bot.supervisor import Supervisor
+from bot.supervision.supervisor import Supervisor
 from tests.helpers import make_settings, rendered
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User
 from tests.telegram.ordering import ORDERED_QUESTIONS, send_questions_at_once, unordered_users

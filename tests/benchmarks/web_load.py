@@ -35,7 +35,7 @@ from playwright.sync_api import sync_playwright
 from bot.app import prepare_database
 from bot.core.rasa_client import TOKEN_HEADER
 from bot.settings import PROJECT_ROOT, Settings
-from bot.supervisor import Supervisor
+from bot.supervision.supervisor import Supervisor
 from tests.e2e.web_server import WEB_SECRET, web_settings
 from tests.helpers import make_settings
 

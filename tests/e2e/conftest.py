@@ -16,7 +16,7 @@ from bot.nlg.district import District
 from bot.nlg.renderer import ResponseRenderer
 from bot.nlg.responses import SourceResponse
 from bot.settings import Settings
-from bot.supervisor import Supervisor
+from bot.supervision.supervisor import Supervisor
 from tests.helpers import make_settings
 
 

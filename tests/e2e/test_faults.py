@@ -28,7 +28,7 @@ from bot.nlg.renderer import ResponseRenderer
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, prepare_database
 from bot.storage.models import Registration
-from bot.supervisor import Supervisor
+from bot.supervision.supervisor import Supervisor
 from tests.e2e.chat_driver import ChatDriver
 from tests.helpers import button, free_port, free_ports, rendered
 from tests.processes import alive, wait_until

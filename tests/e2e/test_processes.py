@@ -7,12 +7,16 @@ Each test starts the real supervisor with the real Rasa server and action server
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import queue
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -24,7 +28,7 @@ from bot.i18n.catalogs import Catalogs
 from bot.nlg.renderer import ResponseRenderer
 from tests.e2e.test_terminal_chat import render
 from tests.helpers import ROOT, free_port
-from tests.processes import alive, bot_environment, children_of, wait_until
+from tests.processes import alive, bot_environment, children_of, connected_to, wait_until
 from tests.telegram.driver import TelegramChat
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User
 
@@ -219,5 +223,71 @@ def test_the_web_chat_runs_next_to_the_terminal_and_stops_on_sigterm(tmp_path: P
         wait_until(lambda: not any(alive(pid) for pid in servers), 10, "servers stopped")
         assert "Traceback" not in stderr_of(data)
     finally:
+        kill_all(bot, servers)
+        replies.close()
+
+
+def stored_bot_texts(data: Path) -> list[str]:
+    """Return the texts of every bot message in Rasa's tracker store (the bot has ended)."""
+    with sqlite3.connect(data / "patenbot.sqlite") as connection:
+        rows = connection.execute(
+            "SELECT data FROM events WHERE type_name = 'bot' ORDER BY id"
+        ).fetchall()
+    return [str(json.loads(row[0]).get("text")) for row in rows]
+
+
+@pytest.mark.parametrize("rasa_resumes", [True, False], ids=["turn-finishes", "turn-cut-off"])
+def test_sigterm_during_a_terminal_turn_lets_it_finish_within_the_grace_period(
+    tmp_path: Path, expected: ResponseRenderer, rasa_resumes: bool
+) -> None:
+    """As on Telegram: the turn in progress is answered and stored, then all stops.
+
+    The turn is held up for real: the Rasa server is paused (SIGSTOP) before the line is
+    sent, so the bot waits on its connection to Rasa when SIGTERM comes. With
+    ``rasa_resumes`` Rasa goes on 3 s later, within the grace period; else the turn
+    stays stuck and is cut off after the grace period, and nothing is left running.
+    """
+    data = tmp_path / "data"
+    grace = "60" if rasa_resumes else "3"
+    bot = start(data, stdin=subprocess.PIPE, PATENBOT_SHUTDOWN_GRACE_SECONDS=grace)
+    assert bot.stdin is not None and bot.stdout is not None
+    replies, servers, rasa = Lines(bot.stdout), set[int](), 0
+    answer = render(expected, "utter_faq/what_is_mentoring", "tr")
+    try:
+        ready = "The Rasa server is ready."
+        wait_until(lambda: ready in stderr_of(data), STARTUP_SECONDS, "servers ready")
+        servers = children_of(bot.pid)
+        rasa = server_pid(bot, "rasa_plugins.server")
+        command = Path(f"/proc/{rasa}/cmdline").read_bytes().split(b"\0")
+        rasa_port = int(command[command.index(b"--port") + 1])
+        os.killpg(rasa, signal.SIGSTOP)  # the server leads its own process group
+        bot.stdin.write("Patenlik nedir?\n")
+        bot.stdin.flush()
+        wait_until(lambda: connected_to(bot.pid, rasa_port), 30, "the turn reached Rasa")
+
+        bot.send_signal(signal.SIGTERM)
+        time.sleep(3)
+        assert bot.poll() is None  # waiting for the turn, not cut off
+        if rasa_resumes:
+            os.killpg(rasa, signal.SIGCONT)
+            assert answer in replies.turn(within=60)
+            assert bot.wait(timeout=60) == 0
+        else:
+            assert bot.wait(timeout=60) == 0  # the grace period, then SIGKILL after 15 s
+        stderr = stderr_of(data)
+        assert "Traceback" not in stderr
+        assert "Stopping the servers" in stderr
+        wait_until(lambda: not any(alive(pid) for pid in servers), 10, "servers stopped")
+        log = (data / "logs" / "patenbot.log").read_text()
+        cut_off = "Turns still running 3 s after the stop signal; ending them."
+        if rasa_resumes:
+            assert cut_off not in log
+            assert any(answer in text for text in stored_bot_texts(data))  # saved, too
+        else:
+            assert cut_off in log
+    finally:
+        if rasa:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(rasa, signal.SIGCONT)
         kill_all(bot, servers)
         replies.close()

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from bot.settings import Settings
-from bot.supervisor import latest_model, server_environment
+from bot.supervision.servers import latest_model, server_environment
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e

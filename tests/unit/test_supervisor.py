@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from bot.supervisor import ChildFailedError, Supervisor, pin_model
+from bot.supervision.children import ChildFailedError
+from bot.supervision.servers import pin_model
+from bot.supervision.supervisor import Supervisor
 from tests.helpers import ROOT, free_port
 from tests.processes import alive, bot_environment, children_of, wait_until
 
@@ -28,7 +30,7 @@ def stand_in_rasa(folder: Path, body: str) -> Path:
     """Write an executable that the supervisor starts instead of Rasa.
 
     The supervisor runs ``python -m rasa_plugins.server run …`` with the Python beside
-    ``rasa`` (bot/supervisor.py), so the stand-in takes both names.
+    ``rasa`` (bot/supervision/servers.py), so the stand-in takes both names.
     """
     script = folder / "rasa"
     for name in ("rasa", "python"):
@@ -153,7 +155,7 @@ def test_a_crashing_server_is_restarted_then_given_up(
         child_restart_window_seconds=60,
     )
     supervisor = Supervisor(settings)
-    caplog.set_level(logging.WARNING, logger="bot.supervisor")
+    caplog.set_level(logging.WARNING, logger="bot.supervision")
     supervisor.start()
     try:
         action_server = supervisor.pids["action server"]
@@ -197,7 +199,7 @@ def test_a_replica_that_keeps_failing_is_taken_out_of_the_routing(
         child_restart_window_seconds=60,
     )
     supervisor = Supervisor(settings)
-    caplog.set_level(logging.WARNING, logger="bot.supervisor")
+    caplog.set_level(logging.WARNING, logger="bot.supervision")
     supervisor.start()
     try:
         assert set(supervisor.pids) == {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from typing import Any, cast
 
 import pytest
@@ -84,3 +85,67 @@ def test_only_numbers_that_name_a_shown_choice_are_converted(
     typed: str, choices: int, number: int | None
 ) -> None:
     assert choice_number(typed, choices) == number
+
+
+class HeldUpService(StandInService):
+    """A core whose text turns wait until the test lets them go on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.turn_started = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def handle_text(self, sender_id: str, text: str, **_: Any) -> list[Reply]:
+        self.seen.append(("text", text))
+        self.turn_started.set()
+        await self.go_on.wait()
+        return [Reply(f"Antwort auf {text}.", "de")]
+
+
+async def test_a_stop_during_a_turn_shows_its_answer_and_takes_no_further_line() -> None:
+    service, stdout, stop = HeldUpService(), io.StringIO(), asyncio.Event()
+    chat = TerminalChat(
+        cast(ConversationService, service),
+        sender_id="t",
+        stdin=io.StringIO("Erste\nZweite\n"),
+        stdout=stdout,
+    )
+    running = asyncio.create_task(chat.run(stop))
+    await asyncio.wait_for(service.turn_started.wait(), timeout=10)
+    stop.set()  # what SIGTERM does (bot/supervision/stopping.py)
+    await asyncio.sleep(0.1)
+    assert not running.done()  # the turn in progress is not cut off
+    service.go_on.set()
+    await asyncio.wait_for(running, timeout=10)
+    assert stdout.getvalue() == "Antwort auf Erste.\n\n"
+    assert service.seen == [("text", "Erste")]  # "Zweite" came after the stop
+
+
+async def test_a_stop_while_waiting_for_input_ends_the_chat_at_once() -> None:
+    reading, writing = os.pipe()  # input that never comes
+    stop = asyncio.Event()
+    with os.fdopen(reading, "rb") as stdin, os.fdopen(writing, "wb") as keyboard:
+        chat = TerminalChat(
+            cast(ConversationService, StandInService()), sender_id="t", stdin=stdin
+        )
+        running = asyncio.create_task(chat.run(stop))
+        await asyncio.sleep(0.1)
+        stop.set()
+        await asyncio.wait_for(running, timeout=5)
+        keyboard.close()  # ends the reader thread
+
+
+async def test_a_closed_output_ends_the_chat_quietly() -> None:
+    class Hungup(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(5, "Input/output error")  # a terminal closed after SIGHUP
+
+    service = StandInService()
+    chat = TerminalChat(
+        cast(ConversationService, service),
+        sender_id="t",
+        stdin=io.StringIO("Eins\nZwei\n"),
+        stdout=Hungup(),
+    )
+    await asyncio.wait_for(chat.run(), timeout=10)
+    assert service.seen == [("text", "Eins")]
