@@ -24,7 +24,7 @@ from bot.core import payloads
 from bot.core.rasa_client import RasaConnection, RasaUnavailableError, TurnNotSavedError
 from bot.core.safe_text import clean_input
 from bot.core.state import ConversationStore
-from bot.i18n.catalogs import Catalogs
+from bot.i18n.catalogs import NC_, Catalogs
 from bot.i18n.decision import LanguageDecision, LanguageState, resolve_language
 from bot.i18n.detection import LanguageDetection
 from bot.i18n.languages import LANGUAGES, get_language
@@ -44,6 +44,23 @@ COMMAND_PAYLOADS = {
 }
 # How many "I am not sure" turns in a row hand the question to a person.
 UNSURE_TURNS_FOR_HANDOFF = 2
+# The apologies for a turn that got no answer from Rasa (the benchmarks tell them from
+# answers, tests/benchmarks/replies.py).
+TURN_NOT_SAVED = NC_(
+    "frontend",
+    "Entschuldigung, ich konnte Ihre letzte Nachricht nicht speichern. "
+    "Bitte schicken Sie sie noch einmal.",
+)
+RASA_UNAVAILABLE = NC_(
+    "frontend",
+    "Entschuldigung, ich bin gerade nicht erreichbar. "
+    "Bitte schreiben Sie Ihre Nachricht in ein paar Minuten noch einmal.",
+)
+EMPTY_ANSWER = NC_(
+    "frontend",
+    "Entschuldigung, da ist bei mir etwas schiefgegangen. Bitte versuchen Sie es noch einmal.",
+)
+APOLOGIES = (TURN_NOT_SAVED, RASA_UNAVAILABLE, EMPTY_ANSWER)
 
 
 @dataclass(frozen=True)
@@ -325,22 +342,12 @@ class ConversationService:
             # Rasa's answer is withheld: it belongs to a turn the conversation does not
             # have, and inside a form the answer would be lost without the user knowing.
             logger.error("Rasa could not store a turn; the user is asked to send it again.")
-            text = self._catalogs.pgettext(
-                decision.language,
-                "frontend",
-                "Entschuldigung, ich konnte Ihre letzte Nachricht nicht speichern. "
-                "Bitte schicken Sie sie noch einmal.",
-            )
+            text = self._catalogs.pgettext(decision.language, *TURN_NOT_SAVED)
             return [Reply(text, decision.language)]
         except RasaUnavailableError as error:
             metrics.ERRORS.labels("rasa_unavailable").inc()
             logger.error("Rasa did not answer a message: %s", error)
-            text = self._catalogs.pgettext(
-                decision.language,
-                "frontend",
-                "Entschuldigung, ich bin gerade nicht erreichbar. "
-                "Bitte schreiben Sie Ihre Nachricht in ein paar Minuten noch einmal.",
-            )
+            text = self._catalogs.pgettext(decision.language, *RASA_UNAVAILABLE)
             return [Reply(text, decision.language)]
         conversation.state = LanguageState(decision.language, decision.explicit)
         signals = payloads.signals_of(messages)
@@ -363,12 +370,7 @@ class ConversationService:
         if not replies:
             metrics.ERRORS.labels("empty_answer").inc()
             logger.error("Rasa answered a message with no reply.")
-            text = self._catalogs.pgettext(
-                decision.language,
-                "frontend",
-                "Entschuldigung, da ist bei mir etwas schiefgegangen. "
-                "Bitte versuchen Sie es noch einmal.",
-            )
+            text = self._catalogs.pgettext(decision.language, *EMPTY_ANSWER)
             return [Reply(text, decision.language)]
         return replies
 

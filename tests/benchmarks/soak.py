@@ -34,14 +34,13 @@ from typing import Any
 import httpx
 
 from tests.benchmarks.load import figures_of, process_tree, rss_kib
-from tests.benchmarks.telegram_load import COORDINATORS_GROUP, QUESTIONS
+from tests.benchmarks.telegram_load import COORDINATORS_GROUP, user_session
 from tests.benchmarks.web_load import QUESTIONS as WEB_QUESTIONS
 from tests.benchmarks.web_load import TIMEOUT_SECONDS, web_turn
 from tests.helpers import ROOT, free_port, free_ports
 from tests.processes import bot_environment
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User
 
-LOST_AFTER_SECONDS = 120.0
 WEB_SECRET = "soak-benchmark-web-secret-long-enough-to-sign"
 SAMPLE_EVERY_SECONDS = 300.0
 
@@ -88,18 +87,10 @@ async def telegram_user(
     times: list[float | None] = []
     turn = 0
     while time.monotonic() < deadline:
-        before = emulator.count_to(user.id)
-        started = time.monotonic()
-        emulator.user_sends(user, QUESTIONS[(user.id + turn) % len(QUESTIONS)])
-        while emulator.count_to(user.id) <= before:
-            if time.monotonic() - started > LOST_AFTER_SECONDS:
-                times.append(None)
-                break
-            await asyncio.sleep(0.05)
-        else:
-            times.append(time.monotonic() - started)
+        # user_session waits 1 s after the answer ("reading"); the rest of the pace here.
+        times += await user_session(emulator, user, 1, first_turn=turn)
         turn += 1
-        await asyncio.sleep(pace)
+        await asyncio.sleep(max(0.0, pace - 1.0))
     return times
 
 

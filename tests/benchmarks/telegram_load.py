@@ -33,6 +33,7 @@ from bot.nlg.renderer import ResponseRenderer
 from bot.nlg.responses import load_responses
 from bot.settings import PROJECT_ROOT
 from bot.supervision.supervisor import Supervisor
+from tests.benchmarks.replies import ReplyKinds, reply_kinds
 from tests.helpers import make_settings, rendered
 from tests.telegram.emulator import TOKEN, BotApiEmulator, User
 from tests.telegram.ordering import ORDERED_QUESTIONS, send_questions_at_once, unordered_users
@@ -49,21 +50,38 @@ LOST_AFTER_SECONDS = 120.0
 COORDINATORS_GROUP = -1001234567890
 
 
-async def user_session(emulator: BotApiEmulator, user: User, turns: int) -> list[float | None]:
-    """Ask ``turns`` questions one after the other; return each reply time (None: lost)."""
+async def user_session(
+    emulator: BotApiEmulator,
+    user: User,
+    turns: int,
+    kinds: ReplyKinds | None = None,
+    *,
+    first_turn: int = 0,
+) -> list[float | None]:
+    """Ask ``turns`` questions one after the other; return each reply time (None: lost).
+
+    A turn's time runs until the bot's first real answer: the slow-reply notice does not
+    count, and a turn answered only with an apology (Rasa did not answer) is lost.
+    """
+    kinds = kinds or reply_kinds()
     times: list[float | None] = []
-    for turn in range(turns):
+    for turn in range(first_turn, first_turn + turns):
         before = emulator.count_to(user.id)
         started = time.monotonic()
         emulator.user_sends(user, QUESTIONS[(user.id + turn) % len(QUESTIONS)])
-        while emulator.count_to(user.id) <= before:
-            if time.monotonic() - started > LOST_AFTER_SECONDS:
-                times.append(None)
-                break
-            await asyncio.sleep(0.02)
-        else:
-            times.append(time.monotonic() - started)
-            await asyncio.sleep(1.0)  # the rest of the turn's messages, then "reading"
+        answered: bool | None = None
+        while answered is None:
+            texts = emulator.texts_to(user.id, before)
+            if any(kinds.is_answer(text) for text in texts):
+                answered = True
+            elif any(kinds.is_apology(text) for text in texts):
+                answered = False
+            elif time.monotonic() - started > LOST_AFTER_SECONDS:
+                answered = False
+            else:
+                await asyncio.sleep(0.02)
+        times.append(time.monotonic() - started if answered else None)
+        await asyncio.sleep(1.0)  # the rest of the turn's messages, then "reading"
     return times
 
 

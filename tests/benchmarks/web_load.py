@@ -36,6 +36,7 @@ from bot.app import prepare_database
 from bot.core.rasa_client import TOKEN_HEADER
 from bot.settings import PROJECT_ROOT, Settings
 from bot.supervision.supervisor import Supervisor
+from tests.benchmarks.replies import ReplyKinds, reply_kinds
 from tests.e2e.web_server import WEB_SECRET, web_settings
 from tests.helpers import make_settings
 
@@ -132,15 +133,22 @@ def page_weight(url: str) -> dict[str, object]:
     }
 
 
-async def web_turn(client: httpx.AsyncClient, text: str) -> float | None:
-    """Send one message through the web chat; return the reply time, or None if lost."""
+async def web_turn(
+    client: httpx.AsyncClient, text: str, kinds: ReplyKinds | None = None
+) -> float | None:
+    """Send one message through the web chat; return the reply time, or None if lost.
+
+    A reply that is only an apology (Rasa did not answer) counts as lost.
+    """
+    kinds = kinds or reply_kinds()
     started = time.monotonic()
     try:
         answer = await client.post(
             "/send", data={"text": text}, headers={"Accept": "application/json"}
         )
         ok = answer.status_code == 200 and any(
-            m["role"] == "bot" for m in answer.json()["messages"]
+            m["role"] == "bot" and kinds.is_answer(m.get("text"))
+            for m in answer.json()["messages"]
         )
     except httpx.HTTPError:
         ok = False

@@ -14,7 +14,7 @@ import json
 import threading
 import time
 import urllib.parse
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -103,7 +103,9 @@ class _State:
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     redeliveries: list[dict[str, Any]] = field(default_factory=list)
-    sent_to: Counter[int] = field(default_factory=Counter)
+    sent_texts: defaultdict[int, list[str | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 _UPDATE_ID_BASES = itertools.count(1000, 1_000_000)
@@ -245,7 +247,12 @@ class BotApiEmulator:
     def count_to(self, chat_id: int) -> int:
         """Return how many messages the bot has sent to a chat (cheap, for long runs)."""
         with self._changed:
-            return self._state.sent_to[chat_id]
+            return len(self._state.sent_texts[chat_id])
+
+    def texts_to(self, chat_id: int, start: int = 0) -> list[str | None]:
+        """Return the texts of the bot's messages to a chat as sent, from ``start`` on."""
+        with self._changed:
+            return self._state.sent_texts[chat_id][start:]
 
     def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
         """Return the current state of every message the bot sent to a chat, in order."""
@@ -302,7 +309,7 @@ class BotApiEmulator:
     def _store_message(self, message: dict[str, Any]) -> None:
         key = (message["chat"]["id"], message["message_id"])
         if key not in self._state.messages and message.get("from", {}).get("is_bot"):
-            self._state.sent_to[key[0]] += 1
+            self._state.sent_texts[key[0]].append(message.get("text"))
         self._state.messages[key] = message
 
     def _chat(self, chat_id: int) -> dict[str, Any]:
