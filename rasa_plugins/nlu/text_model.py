@@ -21,6 +21,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from rasa_plugins.nlu.arabic_dialects import with_standard_arabic
 from rasa_plugins.nlu.transliteration import cyrillic_to_latin, to_latin, with_latin_view
 
 # Letters people leave out or type differently, mapped to one form after accents are
@@ -72,6 +73,9 @@ class TextModelConfig:
     # (the same for Cyrillic only, Arabic script kept) or "view" (on the text and its
     # Latin view side by side).
     transliterate: str = "none"
+    # Append the Standard Arabic word for frequent dialect words (arabic_dialects.py:
+    # بدي/عايز/بغيت → اريد, شلون/ازاي → كيف), before the Latin view.
+    arabic_dialect_view: bool = False
     # "svm": a linear SVM whose scores become probabilities by a softmax with a
     # temperature fitted on cross-validated scores (temperature scaling), trains in
     # seconds and keeps the SVM's ranking; "calibrated_svm": scikit-learn's sigmoid
@@ -186,6 +190,8 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 def prepare(text: str, config: TextModelConfig) -> str:
     """Return the text as the vectorisers see it: normalised, with the configured Latin view."""
     normalised = normalise(text, config.strip_accents)
+    if config.arabic_dialect_view:
+        normalised = with_standard_arabic(normalised)
     if config.transliterate == "replace":
         return to_latin(normalised)
     if config.transliterate == "cyrillic":

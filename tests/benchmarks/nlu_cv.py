@@ -115,6 +115,8 @@ def variants(base: TextModelConfig, flat: bool) -> dict[str, Variant]:
         "translit_replace": change(transliterate="replace"),
         "translit_view": change(transliterate="view"),
         "translit_cyrillic": change(transliterate="cyrillic"),
+        "arabic_dialect_view": change(arabic_dialect_view=True),
+        "no_arabic_dialect_view": change(arabic_dialect_view=False),
         "no_class_weight": change(class_weight=None),
         "c_0.2": change(c=0.2),
         "c_1": change(c=1.0),
