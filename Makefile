@@ -143,7 +143,7 @@ benchmark-telegram: setup train ## 50 users chatting at once through the Bot API
 	$(PY) -m tests.benchmarks.telegram_load --users 50 --turns 3
 
 .PHONY: benchmark-load
-benchmark-load: setup train ## 200 Telegram users x 5 turns at once, with 1 and 2 Rasa replicas (turns/s, p50/p95, lost, memory)
+benchmark-load: setup train ## 200 users (half web chat, half Telegram) x 5 turns at once, with 1 and 2 Rasa replicas (turns/s, p50/p95, lost, memory)
 	$(PY) -m tests.benchmarks.load --users 200 --turns 5 --replicas 1 2
 
 .PHONY: soak

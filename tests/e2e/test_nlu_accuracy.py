@@ -49,6 +49,10 @@ HARD_EXACT_FLOOR = 0.91
 # others unchanged. Issue 10 asks for 0.90, so the floor guards against regressions only (the
 # lowest figure reached).
 BLIND_EXACT_FLOOR = 0.86
+# A second blind set, Arabic only (tests/nlu/blind2/, 40 messages in five dialects, MSA
+# and Arabizi, written by another helper from docs/intents.md alone while the Arabic
+# training data was being extended by a helper who read neither blind set).
+BLIND2_EXACT_FLOOR = {"ar": 0.0}
 EVALUATED = [language.code for language in LANGUAGES if language.detector_name]
 
 
@@ -108,9 +112,15 @@ def test_hard_set(servers: Settings, detection: LanguageDetection, language: str
     assert report.accuracy >= HARD_EXACT_FLOOR, (language, report.accuracy, report.confusions)
 
 
-@pytest.mark.parametrize("language", EVALUATED)
-def test_blind_set(servers: Settings, detection: LanguageDetection, language: str) -> None:
-    examples = load_examples(ROOT / "tests" / "nlu" / "blind" / f"{language}.yml")
+@pytest.mark.parametrize(
+    ("folder", "language", "floor"),
+    [("blind", language, BLIND_EXACT_FLOOR) for language in EVALUATED]
+    + [("blind2", language, floor) for language, floor in BLIND2_EXACT_FLOOR.items()],
+)
+def test_blind_set(
+    servers: Settings, detection: LanguageDetection, folder: str, language: str, floor: float
+) -> None:
+    examples = load_examples(ROOT / "tests" / "nlu" / folder / f"{language}.yml")
     report = evaluate_language(
         servers.rasa_url,
         language,
@@ -120,4 +130,4 @@ def test_blind_set(servers: Settings, detection: LanguageDetection, language: st
     )
     print(markdown_table([report]))
     print(sorted(report.confusions.items()))
-    assert report.accuracy >= BLIND_EXACT_FLOOR, (language, report.accuracy, report.confusions)
+    assert report.accuracy >= floor, (language, report.accuracy, report.confusions)
