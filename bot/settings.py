@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # Rasa starts a new conversation session beyond this many events (0: never).
     session_max_events: int = 300
     rasa_timeout_seconds: float = 30.0
+    # Requests in flight to one Rasa replica at a time; the others wait in the front end,
+    # where no timeout runs (Rasa works one turn at a time, a longer queue there only
+    # lets requests time out; docs/benchmarks.md, "200 users at once").
+    rasa_concurrency: int = Field(default=4, ge=1)
     max_message_chars: int = 1000
     # A server that stops is restarted; after this many stops within the window the
     # bot gives up and stops (a server that cannot start would only loop).

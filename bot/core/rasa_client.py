@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
@@ -52,6 +53,10 @@ class RasaClient:
     (bot/core/routing.py). A replica that refuses the connection (nothing was sent) is
     skipped for the next one; any other failure is reported, never retried elsewhere:
     the turn may have been taken, and a second replica must not take it again.
+
+    At most ``concurrency`` requests are in flight to one replica; the others wait here,
+    before their timeout starts. Rasa handles one turn after the other, so a long queue
+    inside Rasa only makes requests time out while the turns they carry are still taken.
     """
 
     def __init__(
@@ -60,13 +65,14 @@ class RasaClient:
         *,
         timeout: float,
         token: str,
+        concurrency: int = 4,
         available: Callable[[str], bool] | None = None,
     ) -> None:
         """Create the client; call :meth:`aclose` when done.
 
         Args:
             replicas: The Rasa replicas (or one server's address).
-            timeout: Seconds to wait for an answer.
+            timeout: Seconds to wait for an answer, from the moment the request is sent.
             token: The secret of the Rasa servers (``Settings.rasa_token``): a header
                 for the REST channel, the ``token`` parameter for the HTTP API.
             available: Tells whether a replica (by name) may take turns: the
@@ -74,6 +80,7 @@ class RasaClient:
                 server is restarted, its conversations go to their next replica, or, if
                 none is up, are not sent: Rasa would take the turn but lose its answer
                 (inside a form, the user's answer too).
+            concurrency: Requests in flight to one replica at a time (at least 1).
         """
         if isinstance(replicas, str):
             replicas = [Replica(replica_names(1)[0], replicas)]
@@ -83,6 +90,11 @@ class RasaClient:
         self._http = httpx.AsyncClient(timeout=timeout, headers={TOKEN_HEADER: token})
         self._api_params = {"token": token}
         self._available = available
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._in_flight = {
+            replica.name: asyncio.Semaphore(concurrency) for replica in self._replicas
+        }
 
     @classmethod
     def for_settings(
@@ -93,6 +105,7 @@ class RasaClient:
             settings.rasa_replica_list,
             timeout=settings.rasa_timeout_seconds,
             token=settings.rasa_token.get_secret_value(),
+            concurrency=settings.rasa_concurrency,
             available=available,
         )
 
@@ -161,7 +174,8 @@ class RasaClient:
             raise RasaUnavailableError("no Rasa replica is up")
         for replica in candidates:
             try:
-                return await call(replica.url)
+                async with self._in_flight[replica.name]:
+                    return await call(replica.url)
             except httpx.ConnectError:
                 # Refused before anything was sent: the next replica may take the turn.
                 logger.warning("Rasa replica %s refused the connection.", replica.name)

@@ -137,3 +137,56 @@ async def test_a_replica_that_is_down_or_refuses_hands_over_to_the_next(
             await client.send(conversation, "hi", {})
     finally:
         await client.aclose()
+
+
+async def test_requests_beyond_the_concurrency_wait_in_the_client_not_in_rasa() -> None:
+    """Like Rasa, this server works one turn after the other (0.2 s each).
+
+    Eight conversations send at once to a client that may have two requests in flight
+    and waits 0.5 s for an answer. Queued in the server, the later ones would time out
+    (the eighth is answered after 1.6 s); queued in the client, every one is answered.
+    """
+    one_at_a_time = asyncio.Lock()
+    in_flight = 0
+    most_in_flight = 0
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal in_flight, most_in_flight
+        in_flight += 1
+        most_in_flight = max(most_in_flight, in_flight)
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                (int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                 if line.lower().startswith(b"content-length")),
+                0,
+            )  # fmt: skip
+            await reader.readexactly(length)
+            async with one_at_a_time:
+                await asyncio.sleep(0.2)
+            body = json.dumps([{"text": "ok"}]).encode()
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                + body
+            )
+            await writer.drain()
+        finally:
+            in_flight -= 1
+            writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    client = RasaClient([Replica("rasa-1", url)], timeout=0.5, token="t", concurrency=2)
+    try:
+        answers = await asyncio.gather(*(client.send(f"telegram-{n}", "hi", {}) for n in range(8)))
+        assert answers == [[{"text": "ok"}]] * 8
+        assert most_in_flight <= 2
+    finally:
+        await client.aclose()
+        server.close()
+
+
+def test_the_concurrency_is_at_least_one() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        RasaClient("http://127.0.0.1:1", timeout=1, token="t", concurrency=0)
