@@ -46,13 +46,15 @@ HARD_EXACT_FLOOR = 0.91
 # The blind set (tests/nlu/blind/, written by a helper who never saw nlu_data/ or the other
 # sets): de 0.972, en 0.944, tr 0.944, ar 0.833, uk 1.000, ru 0.806 on 2026-12-06; with the
 # Latin view of Cyrillic and Arabic and translit detection (same day) ar 0.861, ru 1.000, the
-# others unchanged. Issue 10 asks for 0.90, so the floor guards against regressions only (the
-# lowest figure reached).
-BLIND_EXACT_FLOOR = 0.86
+# others unchanged; after the Arabic rounds of training data (written by helpers who read
+# neither blind set) de 0.972, en 0.944, tr 0.972, ar 0.944, uk 1.000, ru 1.000. The floor
+# is issue 10's target.
+BLIND_EXACT_FLOOR = 0.90
 # A second blind set, Arabic only (tests/nlu/blind2/, 40 messages in five dialects, MSA
 # and Arabizi, written by another helper from docs/intents.md alone while the Arabic
 # training data was being extended by a helper who read neither blind set).
-BLIND2_EXACT_FLOOR = {"ar": 0.0}
+# Measured 0.975 (39 of 40) on 2026-12-06; the floor is issue 10's target.
+BLIND2_EXACT_FLOOR = {"ar": 0.90}
 EVALUATED = [language.code for language in LANGUAGES if language.detector_name]
 
 
@@ -95,6 +97,7 @@ def test_out_of_scope_messages_get_no_answer(
     # A fallback is not out_of_scope, so the report counts it apart from the right ones.
     handled = (report.correct + report.fallbacks) / report.total
     answered = [pair for pair in report.confusions.most_common() if pair[0][1] != "nlu_fallback"]
+    print(f"{language} out of scope: {report.correct + report.fallbacks} of {report.total}")
     assert handled >= OUT_OF_SCOPE_FLOOR, (language, handled, answered)
 
 
