@@ -66,24 +66,34 @@ def test_a_new_replica_takes_only_its_share() -> None:
     assert 0.7 < stayed / len(CONVERSATIONS) < 0.8
 
 
+async def _read_request(reader: asyncio.StreamReader) -> None:
+    """Read one HTTP request: its head and its body."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(
+        (int(line.split(b":")[1]) for line in head.split(b"\r\n")
+         if line.lower().startswith(b"content-length")),
+        0,
+    )  # fmt: skip
+    await reader.readexactly(length)
+
+
+async def _write_answer(writer: asyncio.StreamWriter, text: str) -> None:
+    """Answer with the REST channel's shape: ``[{"text": text}]``."""
+    body = json.dumps([{"text": text}]).encode()
+    writer.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+
+
 async def _http_server(name: str) -> tuple[asyncio.Server, int]:
     """A one-route HTTP server answering every request with ``[{"text": name}]``."""
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(
-            (int(line.split(b":")[1]) for line in head.split(b"\r\n")
-             if line.lower().startswith(b"content-length")),
-            0,
-        )  # fmt: skip
-        await reader.readexactly(length)
-        body = json.dumps([{"text": name}]).encode()
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-            + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-            + body
-        )
-        await writer.drain()
+        await _read_request(reader)
+        await _write_answer(writer, name)
         writer.close()
 
     server = await asyncio.start_server(answer, "127.0.0.1", 0)
@@ -155,22 +165,10 @@ async def test_requests_beyond_the_concurrency_wait_in_the_client_not_in_rasa() 
         in_flight += 1
         most_in_flight = max(most_in_flight, in_flight)
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = next(
-                (int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                 if line.lower().startswith(b"content-length")),
-                0,
-            )  # fmt: skip
-            await reader.readexactly(length)
+            await _read_request(reader)
             async with one_at_a_time:
                 await asyncio.sleep(0.2)
-            body = json.dumps([{"text": "ok"}]).encode()
-            writer.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-                + body
-            )
-            await writer.drain()
+            await _write_answer(writer, "ok")
         finally:
             in_flight -= 1
             writer.close()
