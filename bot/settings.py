@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # where no timeout runs (Rasa works one turn at a time, a longer queue there only
     # lets requests time out; docs/benchmarks.md, "200 users at once").
     rasa_concurrency: int = Field(default=4, ge=1)
+    # A turn that waited this long for its turn to be sent is given up (the user is asked
+    # to write again); nothing was sent to Rasa.
+    rasa_queue_seconds: float = Field(default=120.0, gt=0)
     max_message_chars: int = 1000
     # A server that stops is restarted; after this many stops within the window the
     # bot gives up and stops (a server that cannot start would only loop).

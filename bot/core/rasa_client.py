@@ -66,6 +66,7 @@ class RasaClient:
         timeout: float,
         token: str,
         concurrency: int = 4,
+        queue_timeout: float = 120.0,
         available: Callable[[str], bool] | None = None,
     ) -> None:
         """Create the client; call :meth:`aclose` when done.
@@ -81,6 +82,9 @@ class RasaClient:
                 none is up, are not sent: Rasa would take the turn but lose its answer
                 (inside a form, the user's answer too).
             concurrency: Requests in flight to one replica at a time (at least 1).
+            queue_timeout: Seconds a request may wait for its turn to be sent; then the
+                replica counts as overloaded (nothing was sent, the user is asked to
+                write again).
         """
         if isinstance(replicas, str):
             replicas = [Replica(replica_names(1)[0], replicas)]
@@ -92,6 +96,7 @@ class RasaClient:
         self._available = available
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        self._queue_timeout = queue_timeout
         self._in_flight = {
             replica.name: asyncio.Semaphore(concurrency) for replica in self._replicas
         }
@@ -106,6 +111,7 @@ class RasaClient:
             timeout=settings.rasa_timeout_seconds,
             token=settings.rasa_token.get_secret_value(),
             concurrency=settings.rasa_concurrency,
+            queue_timeout=settings.rasa_queue_seconds,
             available=available,
         )
 
@@ -173,14 +179,24 @@ class RasaClient:
         if not candidates:
             raise RasaUnavailableError("no Rasa replica is up")
         for replica in candidates:
+            in_flight = self._in_flight[replica.name]
             try:
-                async with self._in_flight[replica.name]:
-                    return await call(replica.url)
+                async with asyncio.timeout(self._queue_timeout):
+                    await in_flight.acquire()
+            except TimeoutError as error:
+                logger.warning(
+                    "Rasa replica %s is overloaded: a turn waited too long.", replica.name
+                )
+                raise RasaUnavailableError("overloaded") from error
+            try:
+                return await call(replica.url)
             except httpx.ConnectError:
                 # Refused before anything was sent: the next replica may take the turn.
                 logger.warning("Rasa replica %s refused the connection.", replica.name)
             except httpx.HTTPError as error:
                 raise RasaUnavailableError(type(error).__name__) from error
+            finally:
+                in_flight.release()
         raise RasaUnavailableError("no Rasa replica could be reached")
 
 

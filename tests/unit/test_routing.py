@@ -188,3 +188,34 @@ async def test_requests_beyond_the_concurrency_wait_in_the_client_not_in_rasa() 
 def test_the_concurrency_is_at_least_one() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         RasaClient("http://127.0.0.1:1", timeout=1, token="t", concurrency=0)
+
+
+async def test_a_turn_that_waits_too_long_for_its_replica_is_given_up_unsent() -> None:
+    """One request holds the only slot for a second; the next may wait 0.2 s only."""
+    received = 0
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
+        await _read_request(reader)
+        received += 1
+        await asyncio.sleep(1.0)
+        await _write_answer(writer, "ok")
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    client = RasaClient(
+        [Replica("rasa-1", url)], timeout=5, token="t", concurrency=1, queue_timeout=0.2
+    )
+    try:
+        first = asyncio.create_task(client.send("telegram-1", "hi", {}))
+        await asyncio.sleep(0.05)
+        with pytest.raises(RasaUnavailableError, match="overloaded"):
+            await client.send("telegram-2", "hi", {})
+        assert await first == [{"text": "ok"}]
+        assert received == 1  # the second turn was never sent
+        # The slot is free again: the next turn goes through.
+        assert await client.send("telegram-2", "hi", {}) == [{"text": "ok"}]
+    finally:
+        await client.aclose()
+        server.close()
