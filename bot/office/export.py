@@ -1,20 +1,21 @@
 """Exports from the console: the inbox's filters, the command line's formula-safe writer.
 
 The console's download route reads rows with :func:`inbox_rows` (short transactions,
-see :func:`bot.export.batched_rows`), writes them with :func:`bot.export.write_rows`
-(CSV with BOM or XLSX) and records the export with :func:`record_export`.
+see :func:`bot.registrations.export.rows_in_batches`), writes them with
+:func:`bot.registrations.export.write_rows` (CSV with BOM or XLSX) and records the
+export with :func:`record_export`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot.office.audit import AuditAction, record
 from bot.office.inbox import InboxFilter, apply_filters, audit_filters
-from bot.registrations.export import FORMATS, registration_row
+from bot.registrations.export import FORMATS, rows_in_batches
 from bot.storage.models import AuditEvent, Registration
 
 
@@ -26,23 +27,18 @@ def inbox_rows(
     Each batch is read in its own short transaction, closed before its rows are handed
     on, so a long download never holds the database up; memory stays at one batch.
     """
-    after_id = 0
-    while True:
-        with sessions() as session:
-            statement = (
-                apply_filters(select(Registration), filters)
-                .where(Registration.id > after_id)
-                .options(joinedload(Registration.consent))
-                .order_by(Registration.id)
-                .limit(batch_size)
-            )
-            batch = session.scalars(statement).unique().all()
-            rows = [registration_row(registration) for registration in batch]
-            if batch:
-                after_id = batch[-1].id
-        yield from rows
-        if len(batch) < batch_size:
-            return
+
+    def read_batch(session: Session, after_id: int, limit: int) -> Sequence[Registration]:
+        statement = (
+            apply_filters(select(Registration), filters)
+            .where(Registration.id > after_id)
+            .options(joinedload(Registration.consent))
+            .order_by(Registration.id)
+            .limit(limit)
+        )
+        return session.scalars(statement).unique().all()
+
+    return rows_in_batches(sessions, read_batch, batch_size=batch_size)
 
 
 def record_export(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -95,6 +95,22 @@ def _rows(session: Session, filters: RegistrationFilter) -> Iterator[list[str]]:
 def batched_rows(
     sessions: sessionmaker[Session], filters: RegistrationFilter, *, batch_size: int = 1000
 ) -> Iterator[list[str]]:
+    """Yield export rows of the registrations ``filters`` match, see :func:`rows_in_batches`."""
+
+    def read_batch(session: Session, after_id: int, limit: int) -> Sequence[Registration]:
+        return repository.registrations_after(
+            session=session, filters=filters, after_id=after_id, limit=limit
+        )
+
+    return rows_in_batches(sessions, read_batch, batch_size=batch_size)
+
+
+def rows_in_batches(
+    sessions: sessionmaker[Session],
+    read_batch: Callable[[Session, int, int], Sequence[Registration]],
+    *,
+    batch_size: int = 1000,
+) -> Iterator[list[str]]:
     """Yield export rows, read in short transactions of ``batch_size`` registrations.
 
     Each batch is read and turned into rows in its own transaction, which is closed
@@ -102,13 +118,17 @@ def batched_rows(
     A long export then never holds a lock (SQLite) or an old snapshot (PostgreSQL) while
     the bot stores conversations. Rows are read in id order after the last one read, so
     a registration saved during the export is included once or not at all.
+
+    Args:
+        sessions: The session factory; one session per batch.
+        read_batch: Reads up to ``limit`` registrations with ids above ``after_id``, in
+            id order: ``read_batch(session, after_id, limit)``.
+        batch_size: Registrations per transaction.
     """
     after_id = 0
     while True:
         with sessions() as session:
-            batch = repository.registrations_after(
-                session=session, filters=filters, after_id=after_id, limit=batch_size
-            )
+            batch = read_batch(session, after_id, batch_size)
             rows = [registration_row(registration) for registration in batch]
             if batch:
                 after_id = batch[-1].id

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from bot.i18n.evaluation import Example, held_out_examples, load_examples, predicted_label
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -45,13 +45,6 @@ class Result:
     hard: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     # per language: (fallback or out_of_scope, total)
     oos: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-
-def free_port() -> int:
-    """Return a free TCP port on localhost."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rasa_env(cache: Path) -> dict[str, str]:

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import make_url
+
+from tests.helpers import free_port
 
 
 class PostgresUnavailableError(RuntimeError):
@@ -29,12 +32,6 @@ def _binary(name: str) -> str:
     if not found:
         raise PostgresUnavailableError(f"{name} not found (Debian: apt-get install postgresql)")
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -82,12 +79,27 @@ def temporary_postgres() -> Iterator[str]:
 
 
 @contextmanager
+def required_postgres_server() -> Iterator[PostgresServer]:
+    """Yield a temporary PostgreSQL server, or skip the test loudly where none is installed.
+
+    On CI (``CI=true``) a missing PostgreSQL is a failure, not a skip.
+    """
+    try:
+        with temporary_postgres_server() as server:
+            yield server
+    except PostgresUnavailableError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required on CI: {error}")
+        pytest.skip(f"PostgreSQL tests NOT run: {error}")
+
+
+@contextmanager
 def temporary_postgres_server() -> Iterator[PostgresServer]:
     """Start PostgreSQL in a temporary data directory; yield the running server."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     root = Path(tempfile.mkdtemp(prefix="patenbot-pg-"))
     data = root / "data"
-    port = _free_port()
+    port = free_port()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     try:
