@@ -73,3 +73,19 @@ def test_hard_and_out_of_scope_sets_are_not_trained_on(language: str) -> None:
         assert set(example.label for example in examples) <= domain_labels(), kind
         leaked = [example.text for example in examples if comparable(example.text) in trained]
         assert not leaked, kind
+
+
+@pytest.mark.parametrize("folder", ["blind", "blind2", "reported"])
+def test_blind_and_reported_sets_are_not_trained_on(folder: str) -> None:
+    trained = {
+        comparable(example.text)
+        for code in LANGUAGE_CODES
+        for example in training_examples(ROOT / "nlu_data", code)
+    }
+    paths = sorted((ROOT / "tests" / "nlu" / folder).glob("*.yml"))
+    assert paths
+    for path in paths:
+        examples = load_examples(path)
+        assert set(example.label for example in examples) <= domain_labels(), path.name
+        leaked = [example.text for example in examples if comparable(example.text) in trained]
+        assert not leaked, path.name
