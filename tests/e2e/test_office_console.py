@@ -224,6 +224,8 @@ def test_a_coordinator_runs_the_programme_from_the_browser(
     expect(anna.locator("#handoff-log")).to_contain_text(
         "Danke, ich warte auf Ihren Anruf.", timeout=15_000
     )
+    assert axe_violations(anna) == []  # with the message added by the page's script
+    screenshot(anna, "console-handoff-live.png")
 
     # "Delete my data": the registration, its notes and the handoff texts are gone.
     turn(user, lambda: user.get_by_role("button", name="Meine Daten löschen").click())
@@ -257,6 +259,12 @@ def test_a_coordinator_runs_the_programme_from_the_browser(
         "registration_viewed", "registration_taken_over", "status_changed", "note_added"
     }  # fmt: skip
     assert all(NAME not in str(vars(e)) and "konrad" not in str(vars(e)) for e in audit)
+
+    # Anna has a second factor now: the admin may reset it (a lost phone).
+    admin.goto(url + "/office/admin/accounts")
+    expect(admin.get_by_role("button", name="Zweiten Faktor zurücksetzen: anna")).to_be_visible()
+    assert axe_violations(admin) == []
+    screenshot(admin, "console-accounts.png")
 
     # The admin reads the audit log.
     admin.goto(url + "/office/admin/audit")
